@@ -1,0 +1,72 @@
+"""Problems found in a plan, reported like a compiler: FILE:LINE:COL: message.
+
+Every error a plan author can cause ends up as a `Diagnostic`, so the command
+line, the MkDocs plugin and the tests all print and compare the same text.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place in one plan file."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    field: str = ""
+    hint: str = ""
+    severity: Severity = "error"
+
+    def format(self) -> str:
+        """Render as `FILE:LINE:COL: severity: message [field]` plus an indented hint."""
+        head = f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        if self.field:
+            head += f" [{self.field}]"
+        if self.hint:
+            head += f"\n    hint: {self.hint}"
+        return head
+
+
+class PlanError(Exception):
+    """Raised when a plan cannot be loaded; carries every problem found, not just the first."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics))
+        super().__init__(format_report(self.diagnostics))
+
+
+def format_report(diagnostics: Iterable[Diagnostic]) -> str:
+    """All diagnostics, one block each, followed by a count, as a terminal shows them."""
+    items = list(diagnostics)
+    errors = sum(d.severity == "error" for d in items)
+    body = "\n".join(d.format() for d in items)
+    noun = "error" if errors == 1 else "errors"
+    return f"{body}\n{errors} {noun} in the plan" if items else "no problems"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A 'did you mean' hint for a misspelt name, or an empty string when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def field_path(path: Iterable[str | int]) -> str:
+    """`('goals', 2, 'aligns_to', 0)` -> `goals[2].aligns_to[0]`, the way authors read YAML."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

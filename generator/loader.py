@@ -1,0 +1,278 @@
+"""Load a plan folder into a validated `Plan`, or report every problem in it.
+
+The loader is the only place that reads plan files. It reads each file with
+positions (`yamlfile`), checks it against its schema model, turns schema
+errors into compiler-style diagnostics, then checks references across files
+(`references`). One run reports every problem it can find.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import types
+import typing
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from generator import references
+from generator.diagnostics import Diagnostic, PlanError, did_you_mean, field_path
+from generator.model import (
+    BENEFITS_FILE as BENEFITS,
+    OBJECTIVES_FILE as OBJECTIVES,
+    ORGANIZATION_FILE as ORGANIZATION,
+    REVIEWS_DIR as REVIEWS,
+    TEAMS_DIR as TEAMS,
+    Plan,
+    review_file,
+    team_file,
+)
+from generator.schema import (
+    ID_PATTERN,
+    PERIOD_PATTERN,
+    BenefitsFile,
+    ObjectivesFile,
+    Organization,
+    Review,
+    ReviewFile,
+    Team,
+    TeamFile,
+)
+from generator.yamlfile import ParsedFile, PlainPath, SourceMap, read_yaml
+
+KNOWN_FILES = (ORGANIZATION, OBJECTIVES, BENEFITS)
+
+
+def display_path(path: Path) -> str:
+    """How a plan file is named in messages: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def load_plan(plan_dir: Path | str) -> Plan:
+    """Read, validate and cross-check a plan folder; raise `PlanError` listing every problem."""
+    root = Path(plan_dir)
+    problems: list[Diagnostic] = []
+    if not root.is_dir():
+        raise PlanError([Diagnostic(str(root), 1, 1, "plan folder not found",
+                                    hint="pass --plan DIR with the folder that holds organization.yaml")])
+    problems += _stray_files(root)
+
+    sources: dict[str, SourceMap] = {}
+
+    def check(name: str, model: type[BaseModel]) -> BaseModel | None:
+        parsed = read_yaml(root / name, display_path(root / name))
+        problems.extend(parsed.diagnostics)
+        sources[name] = parsed.source
+        return _validate(parsed, model, problems)
+
+    checked: dict[str, BaseModel | None] = {}
+    for name, model in ((ORGANIZATION, Organization), (OBJECTIVES, ObjectivesFile), (BENEFITS, BenefitsFile)):
+        path = root / name
+        if path.is_file():
+            checked[name] = check(name, model)
+        elif name != BENEFITS:
+            problems.append(Diagnostic(display_path(path), 1, 1, f"required file {name} is missing",
+                                       hint=f"create {display_path(path)}; the README shows an example"))
+    teams: list[Team] = []
+    team_paths = _yaml_files(root / TEAMS)
+    for path in team_paths:
+        result = check(team_file(path.stem), TeamFile)
+        if _file_id_ok(path, "team", problems) and isinstance(result, TeamFile):
+            teams.append(Team(id=path.stem, **dict(result)))
+    if not team_paths:
+        problems.append(Diagnostic(display_path(root / TEAMS), 1, 1, "the plan has no teams",
+                                   hint="add one file per team: teams/<team-id>.yaml"))
+    reviews: list[Review] = []
+    for path in _yaml_files(root / REVIEWS):
+        result = check(review_file(path.stem), ReviewFile)
+        if _period_ok(path, problems) and isinstance(result, ReviewFile):
+            reviews.append(Review(period=path.stem, **dict(result)))
+
+    organization = checked.get(ORGANIZATION)
+    objectives = checked.get(OBJECTIVES)
+    benefits = checked.get(BENEFITS)
+    if not (isinstance(organization, Organization) and isinstance(objectives, ObjectivesFile)):
+        raise PlanError(problems)
+    plan = Plan(
+        organization=organization,
+        objectives=objectives.objectives,
+        teams=tuple(sorted(teams, key=lambda t: t.id)),
+        benefits=benefits.benefits if isinstance(benefits, BenefitsFile) else (),
+        reviews=tuple(sorted(reviews, key=lambda r: r.period, reverse=True)),
+        sources=sources,
+    )
+    incomplete = len(teams) < len(team_paths)
+    problems += references.check(plan, teams_incomplete=incomplete)
+    if problems:
+        raise PlanError(problems)
+    return plan
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix == ".yaml" and p.is_file())
+
+
+def _stray_files(root: Path) -> list[Diagnostic]:
+    """Files a plan author probably meant as plan files but misnamed (`.yml`, `objective.yaml`)."""
+    found: list[Diagnostic] = []
+    for path in sorted(root.rglob("*.y*ml")):
+        rel = path.relative_to(root).as_posix()
+        if rel in KNOWN_FILES or (path.parent.name in (TEAMS, REVIEWS) and path.parent.parent == root
+                                  and path.suffix == ".yaml"):
+            continue
+        hint = did_you_mean(rel, (*KNOWN_FILES, f"{TEAMS}/{path.stem}.yaml", f"{REVIEWS}/{path.stem}.yaml"))
+        found.append(Diagnostic(display_path(path), 1, 1, "this file is not part of the plan format, so it is ignored",
+                                hint=hint or "plan files are organization.yaml, objectives.yaml, benefits.yaml, "
+                                             "teams/<team-id>.yaml and reviews/<YYYY-QN>.yaml"))
+    return found
+
+
+def _file_id_ok(path: Path, kind: str, problems: list[Diagnostic]) -> bool:
+    if re.fullmatch(ID_PATTERN, path.stem):
+        return True
+    problems.append(Diagnostic(display_path(path), 1, 1,
+                               f"malformed {kind} id {path.stem!r} (the file name is the {kind}'s id)",
+                               hint="rename the file: lowercase letters and digits joined by hyphens, "
+                                    "like teams/enterprise-sales-emea.yaml"))
+    return False
+
+
+def _period_ok(path: Path, problems: list[Diagnostic]) -> bool:
+    if re.fullmatch(PERIOD_PATTERN, path.stem):
+        return True
+    problems.append(Diagnostic(display_path(path), 1, 1,
+                               f"malformed review period {path.stem!r} (the file name is the review's quarter)",
+                               hint="name review files by quarter, like reviews/2026-Q3.yaml"))
+    return False
+
+
+def _validate(parsed: ParsedFile, model: type[BaseModel], problems: list[Diagnostic]) -> BaseModel | None:
+    if parsed.data is None:
+        return None
+    if any(d.severity == "error" for d in parsed.diagnostics) and not isinstance(parsed.data, dict):
+        return None
+    if not isinstance(parsed.data, dict):
+        line, column = parsed.source.position(())
+        problems.append(Diagnostic(parsed.source.file, line, column,
+                                   f"expected a mapping of fields at the top of the file, found {_kind(parsed.data)}",
+                                   hint=f"start the file with fields like: {', '.join(_field_names(model)[:3])}"))
+        return None
+    try:
+        return model.model_validate(parsed.data)
+    except ValidationError as exc:
+        problems.extend(_schema_diagnostics(exc, model, parsed.source))
+        return None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if value is None:
+        return "nothing"
+    return f"the text {str(value)!r}"
+
+
+def _schema_diagnostics(exc: ValidationError, model: type[BaseModel], source: SourceMap) -> list[Diagnostic]:
+    found = []
+    for error in exc.errors(include_url=False):
+        loc: PlainPath = tuple(error["loc"])
+        kind = error["type"]
+        message, hint, at_key = _explain(error, model, loc)
+        path = loc[:-1] if kind == "missing" else loc
+        line, column = source.position(path, key=at_key)
+        found.append(Diagnostic(source.file, line, column, message, field_path(loc), hint))
+    return found
+
+
+def _explain(error: Any, model: type[BaseModel], loc: PlainPath) -> tuple[str, str, bool]:
+    """Message, hint, and whether to point at the key rather than the value."""
+    kind = error["type"]
+    value = error.get("input")
+    name = str(loc[-1]) if loc else ""
+    if kind == "missing":
+        owner = _model_at(model, loc[:-1])
+        return (f"missing required field '{name}'",
+                f"add '{name}:' here" + (f" ({owner.__name__} needs {', '.join(_required(owner))})" if owner else ""),
+                False)
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc[:-1])
+        allowed = _field_names(owner) if owner else []
+        hint = did_you_mean(name, allowed) or (f"fields allowed here: {', '.join(allowed)}" if allowed else "")
+        return f"unknown field '{name}'", hint, True
+    if kind == "enum":
+        choices = [m.value for m in _enum_at(model, loc) or []]
+        hint = did_you_mean(str(value), choices) or ""
+        return (f"{str(value)!r} is not a valid {name.replace('_', ' ')}",
+                (hint + " " if hint else "") + f"choose one of: {', '.join(choices)}", False)
+    if kind in ("float_parsing", "float_type", "int_parsing", "finite_number"):
+        return f"expected a number, found {_kind(value)}", "write a plain number like 1250000 or 12.5 (no units)", False
+    if kind.startswith("date") or kind.startswith("datetime"):
+        reason = error.get("ctx", {}).get("error", "")
+        return (f"invalid date {str(value)!r}" + (f": {reason}" if reason else ""),
+                "write dates as YYYY-MM-DD, like 2026-12-31", False)
+    if kind in ("tuple_type", "list_type"):
+        return f"expected a list, found {_kind(value)}", f"write '{name}:' followed by lines starting with '- '", False
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of fields, found {_kind(value)}", "indent the fields under this key", False
+    if kind in ("string_type",):
+        return f"expected text, found {_kind(value)}", "write the text on the same line, quoted if it has a ':'", False
+    if kind == "too_short":
+        return f"'{name}' needs at least {error['ctx']['min_length']} item(s)", "add an item", False
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, "), "", False
+    return str(error["msg"]), "", False
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The classes an annotation can hold: Optional[X] -> [X], tuple[X, ...] -> [X]."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return [a for arg in typing.get_args(annotation) for a in _unwrap(arg) if a is not type(None)]
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (tuple, list):
+        return _unwrap(typing.get_args(annotation)[0])
+    return [annotation]
+
+
+def _annotation_at(model: type[BaseModel], loc: PlainPath) -> list[Any]:
+    current: list[Any] = [model]
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        following: list[Any] = []
+        for cls in current:
+            if isinstance(cls, type) and issubclass(cls, BaseModel):
+                for field_name, info in cls.model_fields.items():
+                    if part in (field_name, info.alias):
+                        following += _unwrap(info.annotation)
+        current = following
+    return current
+
+
+def _model_at(model: type[BaseModel], loc: PlainPath) -> type[BaseModel] | None:
+    found = [c for c in _annotation_at(model, loc) if isinstance(c, type) and issubclass(c, BaseModel)]
+    return found[0] if found else None
+
+
+def _enum_at(model: type[BaseModel], loc: PlainPath) -> type[Enum] | None:
+    found = [c for c in _annotation_at(model, loc) if isinstance(c, type) and issubclass(c, Enum)]
+    return found[0] if found else None
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _required(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items() if info.is_required()]

@@ -1,0 +1,50 @@
+"""Put plan text into Markdown safely: inline text that cannot break a table or heading.
+
+Titles and names land in headings, table cells and link labels. There a `|`
+would split a cell, a newline would end a row, and `[`, `*` or `<` would start
+markup the author never meant. These filters make such text render as typed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SPECIAL = re.compile(r"([\\`*_\[\]|#{}()!~])")
+_SPACE = re.compile(r"\s+")
+
+
+def inline(text: object) -> str:
+    """Text for a heading, table cell or link label: one line, Markdown characters escaped."""
+    flat = _SPACE.sub(" ", str(text)).strip()
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPECIAL.sub(r"\\\1", flat)
+
+
+def block(text: object) -> str:
+    """Markdown prose from the plan, as written, without trailing blank space."""
+    return "\n".join(line.rstrip() for line in str(text).strip().splitlines())
+
+
+def number(value: float | int | None, unit: str = "") -> str:
+    """A figure the way people read it: 1,250,000 EUR, 12.5 %, 40 customers."""
+    if value is None:
+        return "—"
+    shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if not unit:
+        return shown
+    return f"{shown}{unit}" if unit == "%" else f"{shown} {inline(unit)}"
+
+
+def percent(fraction: float | None) -> str:
+    """0.423 -> '42 %'."""
+    return "—" if fraction is None else f"{round(fraction * 100)} %"
+
+
+def collapse_blank_lines(markdown: str) -> str:
+    """Strip trailing spaces, keep at most one blank line in a row, end with one newline."""
+    lines = [line.rstrip() for line in markdown.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip("\n") + "\n"

@@ -1,0 +1,64 @@
+"""The MkDocs plugin: the plan folder is the docs folder, the pages are generated.
+
+`mkdocs.yml` sets `docs_dir` to the plan, so `mkdocs build` and `mkdocs serve`
+(and every tool that calls them) work directly, and `mkdocs serve` reloads on
+plan edits. The plugin loads the plan, writes its pages to a cache folder
+(only the ones that changed) and serves those instead of the YAML, which is
+never published.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from generator import pages
+from generator.diagnostics import PlanError
+from generator.loader import load_plan
+from generator.writing import sync_pages
+
+log = logging.getLogger("mkdocs.plugins.handbook")
+
+
+class HandbookConfig(base.Config):
+    """Options of the `handbook` plugin in `mkdocs.yml`."""
+
+    pages_dir = c.Type(str, default=".cache/handbook/pages")
+    """Where generated Markdown is kept between builds, relative to mkdocs.yml."""
+
+
+class HandbookPlugin(BasePlugin[HandbookConfig]):
+    """Turns the plan in `docs_dir` into the handbook's pages and navigation."""
+
+    def __init__(self) -> None:
+        self.rendered: dict[str, str] = {}
+        self.pages_dir = Path()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Load and validate the plan, write its pages, and set the navigation."""
+        try:
+            plan = load_plan(Path(config.docs_dir))
+        except PlanError as error:
+            raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
+        self.pages_dir = Path(config.config_file_path or ".").parent / self.config.pages_dir
+        self.rendered = pages.render(plan)
+        changed = sync_pages(self.pages_dir, self.rendered)
+        log.debug("handbook: %d pages, %d changed", len(self.rendered), len(changed))
+        config.nav = pages.navigation(plan)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Publish the generated pages in place of the plan's YAML files."""
+        kept = [f for f in files if f.src_dir != config.docs_dir]
+        generated = [
+            File(path, str(self.pages_dir), config.site_dir, config.use_directory_urls)
+            for path in sorted(self.rendered)
+        ]
+        return Files(kept + generated)

@@ -1,0 +1,132 @@
+"""Checks that span files: unique ids and references that point at something real.
+
+Each file can be valid on its own and the plan still be broken: a goal that
+serves an objective nobody defined, a salesperson supporting a goal that was
+renamed. These checks find that, with 'did you mean' hints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from generator.diagnostics import Diagnostic, did_you_mean
+from generator.model import BENEFITS_FILE, OBJECTIVES_FILE, Located, Plan, review_file, team_file
+from generator.schema import ChangeField
+
+RESERVED_ANCHORS = frozenset({"goals", "people", "collaboration", "description", "individual-goals"})
+"""Anchor ids the team page uses for its own sections; goal and person ids may not take them."""
+
+
+def check(plan: Plan, *, teams_incomplete: bool = False) -> list[Diagnostic]:
+    """Every cross-file problem in the plan.
+
+    When some team files failed to load (`teams_incomplete`), references to goals
+    and people are not reported as unknown: they may live in the broken file.
+    """
+    return [*_unique_ids(plan), *_references(plan, teams_incomplete)]
+
+
+def _unique_ids(plan: Plan) -> Iterator[Diagnostic]:
+    objectives = [(o.id, Located(OBJECTIVES_FILE, ("objectives", i, "id"))) for i, o in enumerate(plan.objectives)]
+    yield from _duplicates(plan, objectives, "objective")
+    for i, objective in enumerate(plan.objectives):
+        metrics = [(m.id, Located(OBJECTIVES_FILE, ("objectives", i, "key_metrics", j, "id")))
+                   for j, m in enumerate(objective.key_metrics)]
+        yield from _duplicates(plan, metrics, f"key metric of objective '{objective.id}'")
+    benefits = [(b.id, Located(BENEFITS_FILE, ("benefits", i, "id"))) for i, b in enumerate(plan.benefits)]
+    yield from _duplicates(plan, benefits, "benefit")
+    anchors: list[tuple[str, Located]] = []
+    for team in plan.teams:
+        file = team_file(team.id)
+        for i, goal in enumerate(team.goals):
+            anchors.append((goal.id, Located(file, ("goals", i, "id"))))
+        for i, person in enumerate(team.people):
+            anchors.append((person.id, Located(file, ("people", i, "id"))))
+            for j, goal in enumerate(person.goals):
+                anchors.append((goal.id, Located(file, ("people", i, "goals", j, "id"))))
+    yield from _duplicates(plan, anchors, "goal or person")
+    for item_id, where in anchors:
+        if item_id in RESERVED_ANCHORS:
+            yield plan.diagnostic(where, f"id '{item_id}' is reserved for a section of the team page",
+                                  "choose another id, for example one that names the team or person")
+
+
+def _duplicates(plan: Plan, items: Iterable[tuple[str, Located]], kind: str) -> Iterator[Diagnostic]:
+    first: dict[str, Located] = {}
+    for item_id, where in items:
+        if item_id in first:
+            other_file, other_line, _ = plan.locate(first[item_id])
+            yield plan.diagnostic(where, f"duplicate {kind} id '{item_id}' (also at {other_file}:{other_line})",
+                                  "ids become URLs and anchors, so each must be unique: rename one of them")
+        else:
+            first[item_id] = where
+
+
+def _references(plan: Plan, teams_incomplete: bool) -> Iterator[Diagnostic]:
+    objectives = plan.ids("objective")
+    teams = plan.ids("team")
+    goals = plan.ids("goal")
+    people = plan.ids("person")
+
+    def ref(where: Located, kind: str, value: str, known: Iterable[str], defined_in: str) -> Iterator[Diagnostic]:
+        known = set(known)
+        if value in known:
+            return
+        if teams_incomplete and kind in ("goal", "person", "team"):
+            return
+        hint = did_you_mean(value, known)
+        yield plan.diagnostic(where, f"unknown {kind} '{value}'",
+                              f"{hint + ' ' if hint else ''}{kind}s are defined in {defined_in}".strip())
+
+    objectives_file = plan.display(OBJECTIVES_FILE)
+    for team in plan.teams:
+        file = team_file(team.id)
+        own_people = {p.id for p in team.people}
+        if team.lead not in own_people:
+            hint = did_you_mean(team.lead, own_people)
+            yield plan.diagnostic(Located(file, ("lead",)), f"team lead '{team.lead}' is not one of this team's people",
+                                  hint or "list the lead under 'people:' in this file")
+        for i, goal in enumerate(team.goals):
+            at = ("goals", i)
+            seen: set[str] = set()
+            for j, alignment in enumerate(goal.aligns_to):
+                where = Located(file, (*at, "aligns_to", j, "objective"))
+                yield from ref(where, "objective", alignment.objective, objectives, objectives_file)
+                if alignment.objective in seen:
+                    yield plan.diagnostic(where, f"goal already aligns to objective '{alignment.objective}'",
+                                          "merge the two entries into one with a single 'why'")
+                seen.add(alignment.objective)
+            for j, collaborator in enumerate(goal.collaborators):
+                where = Located(file, (*at, "collaborators", j))
+                if collaborator == team.id:
+                    yield plan.diagnostic(where, "a team cannot collaborate with itself",
+                                          "name other teams this goal needs")
+                yield from ref(where, "team", collaborator, teams, "teams/<team-id>.yaml")
+            if goal.owner is not None:
+                yield from ref(Located(file, (*at, "owner")), "person", goal.owner, people, "the teams' 'people:' lists")
+        for i, person in enumerate(team.people):
+            for j, goal in enumerate(person.goals):
+                for k, supported in enumerate(goal.supports):
+                    where = Located(file, ("people", i, "goals", j, "supports", k))
+                    yield from ref(where, "goal", supported, goals, "the teams' 'goals:' lists")
+    benefits_file = BENEFITS_FILE
+    for i, benefit in enumerate(plan.benefits):
+        for j, evidence in enumerate(benefit.evidence):
+            where = Located(benefits_file, ("benefits", i, "evidence", j))
+            if evidence.objective not in objectives:
+                yield from ref(Located(where.file, (*where.path, "objective")), "objective", evidence.objective,
+                               objectives, objectives_file)
+            elif evidence.metric is not None:
+                metrics = {m.id for m in plan.objective(evidence.objective).key_metrics}
+                yield from ref(Located(where.file, (*where.path, "metric")), "key metric", evidence.metric,
+                               metrics, f"objective '{evidence.objective}' in {objectives_file}")
+    for review in plan.reviews:
+        file = review_file(review.period)
+        for i, decision in enumerate(review.decisions):
+            for j, goal_id in enumerate(decision.goals):
+                yield from ref(Located(file, ("decisions", i, "goals", j)), "goal", goal_id, goals,
+                               "the teams' 'goals:' lists")
+        for i, change in enumerate(review.changes):
+            if change.field is not ChangeField.retired:
+                yield from ref(Located(file, ("changes", i, "goal")), "goal", change.goal, goals,
+                               "the teams' 'goals:' lists (a retired goal is recorded with field: retired)")

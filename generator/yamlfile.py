@@ -1,0 +1,186 @@
+"""Read one plan file: safe YAML with a line and column for every key and value.
+
+PyYAML's loaders guess types (YAML 1.1 turns `NO` into false and `1:30` into
+5400), keep the last of two duplicate keys, and expand aliases. A plan is
+text written by many people, so this reader builds values from the parser's
+events itself: plain scalars stay the exact text the author typed (the schema
+decides whether it is a number or a date), duplicate keys, anchors, aliases
+and tags are errors, and every node remembers where it was written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.diagnostics import Diagnostic, field_path
+
+MAX_FILE_BYTES = 1024 * 1024
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+PlainPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Where each value (and each mapping key) of one file was written, 1-based."""
+
+    file: str
+    values: dict[PlainPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PlainPath, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: PlainPath, *, key: bool = False) -> tuple[int, int]:
+        """The position of `path`, or of its nearest ancestor that was written down."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """The plain data of a file, where it came from, and what was wrong with it."""
+
+    data: Any
+    source: SourceMap
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class _Builder:
+    """Turns a stream of YAML events into plain dicts, lists, strings and None."""
+
+    def __init__(self, events: Iterator[yaml.Event], source: SourceMap) -> None:
+        self.events = events
+        self.source = source
+        self.problems: list[Diagnostic] = []
+
+    def error(self, mark: yaml.Mark, message: str, path: PlainPath, hint: str = "") -> None:
+        self.problems.append(
+            Diagnostic(self.source.file, mark.line + 1, mark.column + 1, message, field_path(path), hint)
+        )
+
+    def node(self, event: yaml.Event, path: PlainPath) -> Any:
+        mark = event.start_mark
+        self.source.values[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(event, yaml.AliasEvent):
+            self.error(
+                mark,
+                f"YAML alias '*{event.anchor}' is not allowed",
+                path,
+                "write the value out in full: anchors and aliases hide what a plan says and can blow up its size",
+            )
+            return None
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self.error(
+                mark,
+                f"YAML anchor '&{anchor}' is not allowed",
+                path,
+                "remove the anchor and write each value out in full",
+            )
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+            self.error(
+                mark,
+                f"YAML tag '{str(tag).replace('tag:yaml.org,2002:', '!!')}' is not allowed",
+                path,
+                "plans are plain data: remove the tag (quote the value if it should be text)",
+            )
+        if isinstance(event, yaml.ScalarEvent):
+            plain = event.style is None and tag is None
+            if plain and event.value in NULLS:
+                return None
+            return unicodedata.normalize("NFC", event.value)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items: list[Any] = []
+            for event in self.events:
+                if isinstance(event, yaml.SequenceEndEvent):
+                    return items
+                items.append(self.node(event, path + (len(items),)))
+        if isinstance(event, yaml.MappingStartEvent):
+            return self.mapping(path)
+        raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
+
+    def mapping(self, path: PlainPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_event in self.events:
+            if isinstance(key_event, yaml.MappingEndEvent):
+                return result
+            mark = key_event.start_mark
+            if not isinstance(key_event, yaml.ScalarEvent):
+                self.error(mark, "a key must be a plain name, not a list or mapping", path)
+                self.node(key_event, path + ("?",))
+                self.node(next(self.events), path + ("?",))
+                continue
+            key = unicodedata.normalize("NFC", key_event.value)
+            child = path + (key,)
+            if key in result or child in self.source.keys:
+                first_line = self.source.keys[child][0]
+                self.error(
+                    mark,
+                    f"duplicate key '{key}' (first written on line {first_line})",
+                    child,
+                    "keep one of the two: YAML would silently drop the first",
+                )
+                self.node(next(self.events), path + (f"{key}#dup{mark.line}",))
+                continue
+            self.source.keys[child] = (mark.line + 1, mark.column + 1)
+            result[key] = self.node(next(self.events), child)
+        return result  # pragma: no cover
+
+
+def read_yaml(path: Path, display: str) -> ParsedFile:
+    """Parse one plan file safely; problems come back as diagnostics, never as exceptions."""
+    source = SourceMap(display)
+
+    def fail(line: int, column: int, message: str, hint: str = "") -> ParsedFile:
+        return ParsedFile(None, source, (Diagnostic(display, line, column, message, "", hint),))
+
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        return fail(1, 1, f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for one plan file",
+                    "split it: each team has its own file under teams/")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return fail(line, column, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+                    "save the file as UTF-8")
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        return fail(1, 1, "file is empty", "write the file's fields, or delete the file")
+    builder = _Builder(yaml.parse(text, Loader=yaml.SafeLoader), source)
+    data: Any = None
+    try:
+        for event in builder.events:
+            if isinstance(event, yaml.StreamStartEvent):
+                continue
+            if isinstance(event, yaml.DocumentStartEvent):
+                data = builder.node(next(builder.events), ())
+                end = next(builder.events)
+                if isinstance(end, yaml.DocumentEndEvent):
+                    following = next(builder.events)
+                    if not isinstance(following, yaml.StreamEndEvent):
+                        builder.error(following.start_mark, "a plan file holds one YAML document, this is a second", (),
+                                      "remove the '---' line and what follows, or move it to its own file")
+                break
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        return ParsedFile(None, source, tuple(builder.problems) + (
+            Diagnostic(display, line, column, f"YAML syntax error: {problem}{context}", "",
+                       "check the indentation and quoting on this line and the one before"),))
+    except yaml.YAMLError as exc:
+        return fail(1, 1, f"YAML error: {exc}")
+    return ParsedFile(data, source, tuple(builder.problems))
