@@ -85,6 +85,8 @@ def plan_pages(plan: Plan) -> list[Page]:
         Page(urls.OBJECTIVES, "objectives.md.j2", {}),
         *(Page(urls.objective_page(o.id), "objective.md.j2", {"objective": o}) for o in plan.objectives),
         Page(urls.TEAMS, "teams.md.j2", {}),
+        *(Page(urls.department_page(d.value), "department.md.j2", {"department": d, "teams": teams})
+          for d, teams in alignment.teams_by_department(plan.teams)),
         *(Page(urls.team_page(t.id), "team.md.j2", {"team": t}) for t in plan.teams),
         Page(urls.BENEFITS, "benefits.md.j2", {}),
         Page(urls.REVIEWS, "reviews.md.j2", {}),
@@ -122,7 +124,8 @@ def navigation(plan: Plan) -> list[NavItem]:
         {"Objectives": [urls.OBJECTIVES, *({o.title: urls.objective_page(o.id)} for o in plan.objectives)]},
         {"Teams": [
             urls.TEAMS,
-            *({label(department): [{t.name: urls.team_page(t.id)} for t in teams]}
+            *({label(department): [urls.department_page(department.value),
+                                   *({t.name: urls.team_page(t.id)} for t in teams)]}
               for department, teams in alignment.teams_by_department(plan.teams)),
         ]},
         {"Benefits": urls.BENEFITS},

@@ -9,6 +9,7 @@ never published.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -30,8 +31,8 @@ log = logging.getLogger("mkdocs.plugins.handbook")
 class HandbookConfig(base.Config):
     """Options of the `handbook` plugin in `mkdocs.yml`."""
 
-    pages_dir = c.Type(str, default=".cache/handbook/pages")
-    """Where generated Markdown is kept between builds, relative to mkdocs.yml."""
+    cache_dir = c.Type(str, default=".cache/handbook")
+    """Where generated Markdown is kept between builds, relative to mkdocs.yml (one folder per plan)."""
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -47,7 +48,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             plan = load_plan(Path(config.docs_dir))
         except PlanError as error:
             raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
-        self.pages_dir = Path(config.config_file_path or ".").parent / self.config.pages_dir
+        plan_key = hashlib.sha256(str(Path(config.docs_dir).resolve()).encode()).hexdigest()[:12]
+        self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
         self.rendered = pages.render(plan)
         changed = sync_pages(self.pages_dir, self.rendered)
         log.debug("handbook: %d pages, %d changed", len(self.rendered), len(changed))

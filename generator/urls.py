@@ -27,6 +27,11 @@ def team_page(team_id: str) -> str:
     return f"teams/{team_id}.md"
 
 
+def department_page(department: str) -> str:
+    """The overview of one department's teams (its own folder, so no team id can collide)."""
+    return f"departments/{department}/index.md"
+
+
 def review_page(period: str) -> str:
     """The page of one quarterly review."""
     return f"reviews/{period}.md"

@@ -1,0 +1,42 @@
+# Two commands on a fresh machine:
+#   make site   sets up .venv and builds the handbook from plan/ into site/
+#   make test   sets up .venv with the test tools, installs Chromium, runs the tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site serve check test chromium clean
+
+site: $(VENV)/.installed
+	$(BIN)/handbook build
+
+serve: $(VENV)/.installed
+	$(BIN)/handbook serve
+
+check: $(VENV)/.installed
+	$(BIN)/handbook check
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/pytest
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+# Browser tests drive Debian's Chromium (a browser downloaded by Playwright is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf site .cache .pytest_cache .hypothesis

@@ -1,0 +1,85 @@
+"""The MkDocs integration: strict builds, atomic site swaps, the plugin in `mkdocs.yml`."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.loader import load_plan
+from tests.conftest import REPO, build_site
+from tests.planfiles import EXAMPLE_PLAN, make_plan, replace_in
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` with the hash of its bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_example_plan_builds_in_strict_mode_with_a_page_per_item(example_site: Path) -> None:
+    plan = load_plan(EXAMPLE_PLAN)
+    expected = ["index.html", "mission/index.html", "objectives/index.html", "teams/index.html",
+                "benefits/index.html", "reviews/index.html", "search/search_index.json", "sitemap.xml"]
+    expected += [f"objectives/{o.id}/index.html" for o in plan.objectives]
+    expected += [f"teams/{t.id}/index.html" for t in plan.teams]
+    expected += [f"departments/{t.department.value}/index.html" for t in plan.teams]
+    expected += [f"reviews/{r.period}/index.html" for r in plan.reviews]
+    missing = [path for path in expected if not (example_site / path).is_file()]
+    assert missing == []
+
+
+def test_goal_sections_are_anchored_by_goal_id(example_site: Path) -> None:
+    plan = load_plan(EXAMPLE_PLAN)
+    for team, goal in plan.goals():
+        html = (example_site / "teams" / team.id / "index.html").read_text(encoding="utf-8")
+        assert f'<h3 id="{goal.id}">' in html, (team.id, goal.id)
+
+
+def test_the_plan_yaml_is_never_published(example_site: Path) -> None:
+    published = [p.name for p in example_site.rglob("*") if p.suffix in (".yaml", ".yml")]
+    assert published == []
+
+
+def test_a_strict_warning_fails_the_build_and_keeps_the_previous_site(tmp_path: Path) -> None:
+    plan = make_plan(tmp_path)
+    site = tmp_path / "site"
+    assert build_site(plan, site) == 0
+    before = tree_digest(site)
+    replace_in(plan, "organization.yaml", "vision: ", "vision: See [the roadmap](roadmap.md). ")
+    assert build_site(plan, site) == 1
+    assert tree_digest(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan", "site"]
+
+
+def test_an_invalid_plan_fails_before_building_and_keeps_the_previous_site(tmp_path: Path, capsys) -> None:
+    plan = make_plan(tmp_path)
+    site = tmp_path / "site"
+    assert build_site(plan, site) == 0
+    before = tree_digest(site)
+    replace_in(plan, "organization.yaml", "period: ", "perod: ")
+    assert build_site(plan, site) == 1
+    assert "unknown field 'perod'" in capsys.readouterr().err
+    assert tree_digest(site) == before
+
+
+def test_plain_mkdocs_build_works_in_the_repository(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(tmp_path / "out")],
+                            cwd=REPO, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1",
+                                                                            "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "objectives" / "index.html").is_file()
+
+
+def test_plain_mkdocs_build_reports_plan_errors_with_file_and_line(tmp_path: Path) -> None:
+    plan = make_plan(tmp_path)
+    replace_in(plan, "organization.yaml", "period: ", "perod: ")
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", tmp_path / "theme")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "out")],
+                            cwd=tmp_path, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1",
+                                                                               "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1
+    assert "plan/organization.yaml:" in result.stderr and "unknown field 'perod'" in result.stderr
