@@ -36,8 +36,8 @@ def number(value: float | int | None, unit: str = "") -> str:
 
 
 def percent(fraction: float | None) -> str:
-    """0.423 -> '42 %'."""
-    return "—" if fraction is None else f"{round(fraction * 100)} %"
+    """0.423 -> '42%'."""
+    return "—" if fraction is None else f"{round(fraction * 100)}%"
 
 
 def collapse_blank_lines(markdown: str) -> str:

@@ -1,0 +1,48 @@
+"""Plan text placed in tables and headings renders as typed: properties over arbitrary text."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import mdtext
+
+TEXT = st.text(min_size=1, max_size=60).filter(lambda s: s.strip())
+TABLE_TAGS = {"table", "thead", "tbody", "tr", "th", "td"}
+
+
+def tags(html: str) -> set[str]:
+    return {m.lower() for m in re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", html)}
+
+
+@settings(max_examples=300)
+@given(TEXT, TEXT)
+def test_text_in_a_table_cell_keeps_the_columns_and_adds_no_markup(left: str, right: str) -> None:
+    source = f"| A | B |\n| --- | --- |\n| {mdtext.inline(left)} | {mdtext.inline(right)} |\n"
+    html = markdown.markdown(source, extensions=["tables"])
+    assert html.count("<td") == 2
+    assert tags(html) <= TABLE_TAGS
+
+
+@settings(max_examples=300)
+@given(TEXT)
+def test_text_in_a_heading_keeps_its_anchor_and_adds_no_markup(title: str) -> None:
+    source = f"### {mdtext.inline(title)} {{ #goal-id }}\n"
+    html = markdown.markdown(source, extensions=["attr_list"])
+    assert html.startswith('<h3 id="goal-id">') and html.count("<h3") == 1
+    assert tags(html) == {"h3"}
+
+
+@given(TEXT)
+def test_inline_text_is_one_line(text: str) -> None:
+    assert "\n" not in mdtext.inline(text)
+
+
+def test_number_formats_like_people_read_figures() -> None:
+    assert mdtext.number(1250000, "EUR") == "1,250,000 EUR"
+    assert mdtext.number(12.5, "%") == "12.5%"
+    assert mdtext.number(None, "EUR") == "—"
+    assert mdtext.number(3.10, "h") == "3.1 h"

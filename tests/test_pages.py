@@ -1,0 +1,77 @@
+"""Rendered Markdown: golden pages for the small plan, and the same bytes every time.
+
+Set UPDATE_GOLDEN=1 to rewrite the golden files after an intended change,
+then read the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator import pages, urls
+from generator.loader import load_plan
+from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN, make_plan, replace_in
+
+GOLDEN = Path(__file__).parent / "golden" / "small-plan"
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, str]:
+    return pages.render(load_plan(SMALL_PLAN))
+
+
+def test_pages_match_the_golden_files(rendered: dict[str, str]) -> None:
+    if os.environ.get("UPDATE_GOLDEN"):
+        for path, text in rendered.items():
+            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / path).write_text(text, encoding="utf-8")
+    golden = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+              for p in sorted(GOLDEN.rglob("*.md"))}
+    assert sorted(rendered) == sorted(golden)
+    for path in rendered:
+        assert rendered[path] == golden[path], f"{path} differs from tests/golden/small-plan/{path}"
+
+
+def test_rendering_is_deterministic_across_loads() -> None:
+    first = pages.render(load_plan(EXAMPLE_PLAN))
+    second = pages.render(load_plan(EXAMPLE_PLAN))
+    assert first == second
+
+
+def test_every_page_is_in_the_navigation_once() -> None:
+    plan = load_plan(EXAMPLE_PLAN)
+
+    def leaves(items):
+        for item in items:
+            if isinstance(item, str):
+                yield item
+            else:
+                for value in item.values():
+                    yield from (leaves(value) if isinstance(value, list) else [value])
+
+    listed = list(leaves(pages.navigation(plan)))
+    assert sorted(listed) == sorted(pages.render(plan))
+    assert len(listed) == len(set(listed))
+
+
+def test_objective_page_lists_every_goal_that_serves_it_with_the_why(rendered: dict[str, str]) -> None:
+    plan = load_plan(SMALL_PLAN)
+    for objective in plan.objectives:
+        text = rendered[urls.objective_page(objective.id)]
+        for team, goal in plan.goals():
+            for link in goal.aligns_to:
+                if link.objective == objective.id:
+                    assert f"(../teams/{team.id}.md#{goal.id})" in text
+                    assert link.why in text
+
+
+def test_a_goal_edit_changes_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    plan_dir = make_plan(tmp_path)
+    before = pages.render(load_plan(plan_dir))
+    replace_in(plan_dir, "teams/north-sales.yaml", "target: 1200", "target: 1300")
+    after = pages.render(load_plan(plan_dir))
+    changed = sorted(path for path in after if after[path] != before.get(path))
+    assert changed == ["objectives/grow-revenue.md", "teams/north-sales.md"]

@@ -1,0 +1,61 @@
+"""`handbook serve`: a leader edits the plan and sees the page change without restarting."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import REPO
+from tests.planfiles import make_plan, replace_in
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, predicate, seconds: float = 60) -> str:
+    """Poll `url` until its body satisfies `predicate`; fail after `seconds` (a bound, not a speed test)."""
+    deadline = time.monotonic() + seconds
+    body = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                body = response.read().decode("utf-8")
+            if predicate(body):
+                return body
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never matched; last body started: {body[:200]!r}")
+
+
+def test_serve_rebuilds_when_a_plan_file_changes(tmp_path: Path) -> None:
+    plan = make_plan(tmp_path)
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", tmp_path / "theme")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator.cli", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    try:
+        page = f"http://127.0.0.1:{port}/teams/north-sales/"
+        wait_for(page, lambda body: "Sign €1.2 m of new-customer ARR" in body)
+        replace_in(plan, "teams/north-sales.yaml", "title: Sign €1.2 m of new-customer ARR",
+                   "title: Sign €1.4 m of new-customer ARR")
+        wait_for(page, lambda body: "Sign €1.4 m of new-customer ARR" in body)
+        objective = wait_for(f"http://127.0.0.1:{port}/objectives/grow-revenue/", lambda body: "€1.4 m" in body)
+        assert "€1.2 m" not in objective
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
