@@ -54,6 +54,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         changed = sync_pages(self.pages_dir, self.rendered)
         log.debug("handbook: %d pages, %d changed", len(self.rendered), len(changed))
         config.nav = pages.navigation(plan)
+        config.site_name = f"{plan.organization.name} handbook"
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
