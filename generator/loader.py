@@ -97,21 +97,27 @@ def load_plan(plan_dir: Path | str) -> Plan:
     organization = checked.get(ORGANIZATION)
     objectives = checked.get(OBJECTIVES)
     benefits = checked.get(BENEFITS)
-    if not (isinstance(organization, Organization) and isinstance(objectives, ObjectivesFile)):
-        raise PlanError(problems)
+    incomplete: set[str] = set()
+    if not isinstance(objectives, ObjectivesFile):
+        incomplete.add("objective")
+    if len(teams) < len(team_paths) or any((root / TEAMS).glob("*.yml")):
+        incomplete |= {"team", "goal", "person"}
     plan = Plan(
-        organization=organization,
-        objectives=objectives.objectives,
+        organization=organization if isinstance(organization, Organization) else _STAND_IN_ORGANIZATION,
+        objectives=objectives.objectives if isinstance(objectives, ObjectivesFile) else (),
         teams=tuple(sorted(teams, key=lambda t: t.id)),
         benefits=benefits.benefits if isinstance(benefits, BenefitsFile) else (),
         reviews=tuple(sorted(reviews, key=lambda r: r.period, reverse=True)),
         sources=sources,
     )
-    incomplete = len(teams) < len(team_paths)
-    problems += references.check(plan, teams_incomplete=incomplete)
-    if problems:
+    problems += references.check(plan, incomplete=frozenset(incomplete))
+    if problems or plan.organization is _STAND_IN_ORGANIZATION:
         raise PlanError(problems)
     return plan
+
+
+_STAND_IN_ORGANIZATION = Organization.model_construct(name="", mission="", vision="", period="", values=())
+"""Lets cross-file checks run when organization.yaml is broken; such a plan is never returned."""
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -128,11 +134,25 @@ def _stray_files(root: Path) -> list[Diagnostic]:
         if rel in KNOWN_FILES or (path.parent.name in (TEAMS, REVIEWS) and path.parent.parent == root
                                   and path.suffix == ".yaml"):
             continue
-        hint = did_you_mean(rel, (*KNOWN_FILES, f"{TEAMS}/{path.stem}.yaml", f"{REVIEWS}/{path.stem}.yaml"))
+        hint = did_you_mean(rel, _plan_files_like(path.relative_to(root)))
         found.append(Diagnostic(display_path(path), 1, 1, "this file is not part of the plan format, so it is ignored",
                                 hint=hint or "plan files are organization.yaml, objectives.yaml, benefits.yaml, "
                                              "teams/<team-id>.yaml and reviews/<YYYY-QN>.yaml"))
     return found
+
+
+def _plan_files_like(rel: Path) -> list[str]:
+    """The plan files a stray file could have been meant as, judging by its folder and name."""
+    folder, stem = rel.parent.as_posix(), rel.stem
+    teams = [f"{TEAMS}/{stem}.yaml"] if re.fullmatch(ID_PATTERN, stem) else []
+    reviews = [f"{REVIEWS}/{stem}.yaml"] if re.fullmatch(PERIOD_PATTERN, stem) else []
+    if folder == ".":
+        return list(KNOWN_FILES)
+    if folder == TEAMS:
+        return teams
+    if folder == REVIEWS:
+        return reviews
+    return [*KNOWN_FILES, *teams, *reviews]
 
 
 def _file_id_ok(path: Path, kind: str, problems: list[Diagnostic]) -> bool:
@@ -155,12 +175,10 @@ def _period_ok(path: Path, problems: list[Diagnostic]) -> bool:
 
 
 def _validate(parsed: ParsedFile, model: type[BaseModel], problems: list[Diagnostic]) -> BaseModel | None:
-    if parsed.data is None:
-        return None
-    if any(d.severity == "error" for d in parsed.diagnostics) and not isinstance(parsed.data, dict):
+    if parsed.diagnostics and not isinstance(parsed.data, dict):
         return None
     if not isinstance(parsed.data, dict):
-        line, column = parsed.source.position(())
+        line, column = parsed.source.position(()) if parsed.data is not None else (1, 1)
         problems.append(Diagnostic(parsed.source.file, line, column,
                                    f"expected a mapping of fields at the top of the file, found {_kind(parsed.data)}",
                                    hint=f"start the file with fields like: {', '.join(_field_names(model)[:3])}"))
@@ -168,8 +186,15 @@ def _validate(parsed: ParsedFile, model: type[BaseModel], problems: list[Diagnos
     try:
         return model.model_validate(parsed.data)
     except ValidationError as exc:
-        problems.extend(_schema_diagnostics(exc, model, parsed.source))
+        already = {d.field for d in parsed.diagnostics if d.field}
+        problems.extend(d for d in _schema_diagnostics(exc, model, parsed.source)
+                        if not any(_within(d.field, field) for field in already))
         return None
+
+
+def _within(field: str, ancestor: str) -> bool:
+    """Whether a field path is `ancestor` or below it (an error there was already reported)."""
+    return field == ancestor or field.startswith((ancestor + ".", ancestor + "["))
 
 
 def _kind(value: Any) -> str:
@@ -223,7 +248,10 @@ def _explain(error: Any, model: type[BaseModel], loc: PlainPath) -> tuple[str, s
     if kind in ("tuple_type", "list_type"):
         return f"expected a list, found {_kind(value)}", f"write '{name}:' followed by lines starting with '- '", False
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of fields, found {_kind(value)}", "indent the fields under this key", False
+        owner = _model_at(model, loc)
+        fields = f" ({owner.__name__} has {', '.join(_field_names(owner))})" if owner else ""
+        return (f"expected a mapping of fields, found {_kind(value)}",
+                f"write this entry's fields as 'name: value' lines{fields}", False)
     if kind in ("string_type",):
         return f"expected text, found {_kind(value)}", "write the text on the same line, quoted if it has a ':'", False
     if kind == "too_short":

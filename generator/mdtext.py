@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 
+from generator.schema import CONTROL_CHARACTERS
+
 _SPECIAL = re.compile(r"([\\`*_\[\]|#{}()!~])")
 _SPACE = re.compile(r"\s+")
 
 
 def inline(text: object) -> str:
     """Text for a heading, table cell or link label: one line, Markdown characters escaped."""
-    flat = _SPACE.sub(" ", str(text)).strip()
+    flat = _SPACE.sub(" ", CONTROL_CHARACTERS.sub("", str(text))).strip()
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", flat)
 

@@ -6,7 +6,7 @@ where each file came from, so rules can point at a line like a compiler.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
@@ -59,10 +59,10 @@ class Plan:
     def __post_init__(self) -> None:
         object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
         by_id = {
-            "objective": {o.id: o for o in self.objectives},
-            "team": {t.id: t for t in self.teams},
-            "goal": {g.id: (t, g) for t in self.teams for g in t.goals},
-            "person": {p.id: (t, p) for t in self.teams for p in t.people},
+            "objective": _first_by_id((o.id, o) for o in self.objectives),
+            "team": _first_by_id((t.id, t) for t in self.teams),
+            "goal": _first_by_id((g.id, (t, g)) for t in self.teams for g in t.goals),
+            "person": _first_by_id((p.id, (t, p)) for t in self.teams for p in t.people),
         }
         object.__setattr__(self, "_by_id", MappingProxyType(by_id))
 
@@ -116,3 +116,11 @@ class Plan:
         file, line, column = self.locate(where)
         return Diagnostic(file, line, column, message, field_path(where.path), hint, severity)
 
+
+
+def _first_by_id(pairs: Iterable[tuple[str, object]]) -> dict[str, object]:
+    """Index items by id; with duplicates (already an error) the first one counts, as in messages."""
+    index: dict[str, object] = {}
+    for item_id, item in pairs:
+        index.setdefault(item_id, item)
+    return index

@@ -17,13 +17,14 @@ RESERVED_ANCHORS = frozenset({"goals", "people", "collaboration", "description",
 """Anchor ids the team page uses for its own sections; goal and person ids may not take them."""
 
 
-def check(plan: Plan, *, teams_incomplete: bool = False) -> list[Diagnostic]:
+def check(plan: Plan, *, incomplete: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """Every cross-file problem in the plan.
 
-    When some team files failed to load (`teams_incomplete`), references to goals
-    and people are not reported as unknown: they may live in the broken file.
+    `incomplete` names the kinds of item ('objective', 'team', 'goal', 'person')
+    whose files failed to load: references to them are not reported as unknown,
+    since they may be defined in the broken file.
     """
-    return [*_unique_ids(plan), *_references(plan, teams_incomplete)]
+    return [*_unique_ids(plan), *_references(plan, incomplete)]
 
 
 def _unique_ids(plan: Plan) -> Iterator[Diagnostic]:
@@ -62,7 +63,7 @@ def _duplicates(plan: Plan, items: Iterable[tuple[str, Located]], kind: str) -> 
             first[item_id] = where
 
 
-def _references(plan: Plan, teams_incomplete: bool) -> Iterator[Diagnostic]:
+def _references(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
     objectives = plan.ids("objective")
     teams = plan.ids("team")
     goals = plan.ids("goal")
@@ -72,11 +73,12 @@ def _references(plan: Plan, teams_incomplete: bool) -> Iterator[Diagnostic]:
         known = set(known)
         if value in known:
             return
-        if teams_incomplete and kind in ("goal", "person", "team"):
+        if kind in incomplete:
             return
         hint = did_you_mean(value, known)
+        plural = "people" if kind == "person" else f"{kind}s"
         yield plan.diagnostic(where, f"unknown {kind} '{value}'",
-                              f"{hint + ' ' if hint else ''}{kind}s are defined in {defined_in}".strip())
+                              f"{hint + ' ' if hint else ''}{plural} are defined in {defined_in}".strip())
 
     objectives_file = plan.display(OBJECTIVES_FILE)
     for team in plan.teams:

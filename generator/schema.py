@@ -17,6 +17,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 PERIOD_PATTERN = r"^(\d{4})-Q([1-4])$"
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Characters plan text may not hold: invisible, and used by Markdown engines as placeholders."""
+
 _ID_RE = re.compile(ID_PATTERN)
 _PERIOD_RE = re.compile(PERIOD_PATTERN)
 
@@ -61,7 +64,7 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
 class Model(BaseModel):
     """Base of every plan model: immutable, strict about unknown keys."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False, allow_inf_nan=False)
 
 
 class Category(str, Enum):
@@ -291,7 +294,7 @@ class GoalChange(Model):
     after: Text | None = Field(default=None, alias="to")
     reason: Text
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False, allow_inf_nan=False)
 
 
 class Decision(Model):

@@ -10,6 +10,7 @@ and tags are errors, and every node remembers where it was written.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 
 from generator.diagnostics import Diagnostic, field_path
+from generator.schema import CONTROL_CHARACTERS
 
 MAX_FILE_BYTES = 1024 * 1024
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -99,6 +101,10 @@ class _Builder:
             plain = event.style is None and tag is None
             if plain and event.value in NULLS:
                 return None
+            control = CONTROL_CHARACTERS.search(event.value)
+            if control:
+                self.error(mark, f"control character U+{ord(control.group()):04X} in text", path,
+                           "remove the escape sequence: plan text holds printable characters, tabs and newlines")
             return unicodedata.normalize("NFC", event.value)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
@@ -149,12 +155,14 @@ def read_yaml(path: Path, display: str) -> ParsedFile:
     if len(raw) > MAX_FILE_BYTES:
         return fail(1, 1, f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for one plan file",
                     "split it: each team has its own file under teams/")
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
-        text = raw.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return fail(line, column, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} cannot be decoded)",
+        line_start = body.rfind(b"\n", 0, exc.start) + 1
+        line = body[: exc.start].count(b"\n") + 1
+        column = len(body[line_start: exc.start].decode("utf-8", errors="replace")) + 1
+        return fail(line, column, f"file is not UTF-8 text (byte 0x{body[exc.start]:02x} cannot be decoded)",
                     "save the file as UTF-8")
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return fail(1, 1, "file is empty", "write the file's fields, or delete the file")
@@ -181,6 +189,11 @@ def read_yaml(path: Path, display: str) -> ParsedFile:
         return ParsedFile(None, source, tuple(builder.problems) + (
             Diagnostic(display, line, column, f"YAML syntax error: {problem}{context}", "",
                        "check the indentation and quoting on this line and the one before"),))
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return fail(line, column, f"unacceptable character #x{exc.character:04x}: {exc.reason}",
+                    "remove the invisible control character (retype the text around it)")
     except yaml.YAMLError as exc:
         return fail(1, 1, f"YAML error: {exc}")
     return ParsedFile(data, source, tuple(builder.problems))

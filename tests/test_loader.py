@@ -34,36 +34,7 @@ from tests.planfiles import (
     replace_in,
 )
 
-KNOWN_BUGS = {
-    "duplicate-objective-id-shadows-metric":
-        "Plan's id lookup keeps the LAST of two objectives with the same id, while the duplicate check "
-        "treats the FIRST as the real one, so evidence for metric 'arr' of the first 'grow-revenue' is "
-        "reported as an unknown key metric (see /tmp/loader-issues.md)",
-    "empty-document-organization":
-        "an organization.yaml holding only '---' is a null document: no diagnostic is made and "
-        "PlanError prints 'no problems'",
-    "empty-document-team":
-        "a team file holding only '---' (and comments) is a null document: the team is silently "
-        "dropped and the plan loads without it",
-    "errors-hidden-by-broken-organization":
-        "one schema error in organization.yaml (or objectives.yaml) skips every cross-file check, so "
-        "the unknown owner in teams/south-sales.yaml is not reported in the same run",
-    "number-nan":
-        "'nan' and 'inf' pass as numbers (pydantic allows inf/nan unless allow_inf_nan=False); the "
-        "loader already has a message for the 'finite_number' error this should raise",
-    "stray-objective-file":
-        "the hint also suggests 'teams/objective.yaml' and 'reviews/objective.yaml': every stray "
-        "file's stem is offered under teams/ and reviews/, even when it is not a valid id or quarter",
-    "stray-yml-extension":
-        "teams/south-sales.yml: the hint also suggests 'reviews/south-sales.yaml', and the team is "
-        "then reported as an unknown collaborator with the misleading hint \"did you mean 'north-sales'?\"",
-    "wrong-type-list-for-mapping":
-        "hint 'indent the fields under this key' does not fit a list (or text) given where an entry "
-        "with fields is expected: it should say which fields the entry has",
-    "yaml-python-tag":
-        "after rejecting the tag, the tagged value is still validated, adding a second error at the "
-        "same place ('expected text, found a list') with an irrelevant hint",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _cases() -> list:

@@ -38,7 +38,7 @@ def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Plan:
 
 def test_small_plan_has_no_reference_problems(small: Plan) -> None:
     assert references.check(small) == []
-    assert references.check(small, teams_incomplete=True) == []
+    assert references.check(small, incomplete=frozenset({"team", "goal", "person"})) == []
 
 
 def test_unknown_objective_suggests_the_close_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
