@@ -19,16 +19,21 @@ from tests.planfiles import EXAMPLE_PLAN
 from tests.test_build import tree_digest
 
 
+def start_build(cwd: Path, site: Path) -> subprocess.Popen[bytes]:
+    """`handbook build` of the example plan in its own process, so it can be interrupted."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator.cli", "build", "--quiet", "--plan", str(EXAMPLE_PLAN),
+         "--site-dir", str(site), "--config", str(REPO / "mkdocs.yml")],
+        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
 def test_killed_build_leaves_the_previous_site_intact(tmp_path: Path) -> None:
     site = tmp_path / "site"
     assert build_site(EXAMPLE_PLAN, site) == 0
     before = tree_digest(site)
-    build = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "build", "--quiet", "--plan", str(EXAMPLE_PLAN),
-         "--site-dir", str(site), "--config", str(REPO / "mkdocs.yml")],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    build = start_build(tmp_path, site)
     deadline = time.monotonic() + 60
     while not any(p.name.startswith(".site.building-") and any(p.rglob("*.html")) for p in tmp_path.iterdir()):
         assert build.poll() is None, "the build finished before it could be interrupted"
@@ -44,12 +49,7 @@ def test_interrupted_build_cleans_up_its_staging_folder(tmp_path: Path) -> None:
     site = tmp_path / "site"
     assert build_site(EXAMPLE_PLAN, site) == 0
     before = tree_digest(site)
-    build = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "build", "--quiet", "--plan", str(EXAMPLE_PLAN),
-         "--site-dir", str(site), "--config", str(REPO / "mkdocs.yml")],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
+    build = start_build(tmp_path, site)
     deadline = time.monotonic() + 60
     while not any(p.name.startswith(".site.building-") for p in tmp_path.iterdir()):
         assert build.poll() is None and time.monotonic() < deadline
