@@ -15,9 +15,10 @@ from typing import Any
 
 import jinja2
 
-from generator import alignment, mdtext, urls
+from generator import alignment, mdtext, navgroups, urls
 from generator.model import Plan
-from generator.schema import Category, Department, Direction, MetricKind, Measure
+from generator.navgroups import Group
+from generator.schema import Category, Department, Direction, MetricKind, Measure, Objective, Review, Team
 
 NavItem = str | dict[str, Any]
 
@@ -85,14 +86,34 @@ def plan_pages(plan: Plan) -> list[Page]:
         Page(urls.OBJECTIVES, "objectives.md.j2", {}),
         *(Page(urls.objective_page(o.id), "objective.md.j2", {"objective": o}) for o in plan.objectives),
         Page(urls.TEAMS, "teams.md.j2", {}),
-        *(Page(urls.department_page(d.value), "department.md.j2", {"department": d, "teams": teams})
-          for d, teams in alignment.teams_by_department(plan.teams)),
+        *(page for d, teams in alignment.teams_by_department(plan.teams) for page in _department_pages(d, teams)),
         *(Page(urls.team_page(t.id), "team.md.j2", {"team": t}) for t in plan.teams),
         Page(urls.BENEFITS, "benefits.md.j2", {}),
         Page(urls.REVIEWS, "reviews.md.j2", {}),
         *(Page(urls.review_page(r.period), "review.md.j2", {"review": r}) for r in plan.reviews),
     ]
     return pages
+
+
+def _department_pages(department: Department, teams: tuple[Team, ...]) -> list[Page]:
+    """A department's page, and one per range of its teams when they are too many for one level."""
+    groups = team_groups(teams)
+    return [
+        Page(urls.department_page(department.value), "department.md.j2",
+             {"department": department, "teams": teams, "groups": groups}),
+        *(Page(urls.team_group_page(department.value, group.key), "team_group.md.j2",
+               {"department": department, "group": group})
+          for group in _depth_first(groups)),
+    ]
+
+
+def team_groups(teams: tuple[Team, ...]) -> tuple[Group[Team], ...]:
+    """A department's teams (sorted by name) in alphabetical ranges, or () when they fit in one level."""
+    return navgroups.split(teams, lambda team: team.name)
+
+
+def _depth_first(groups: tuple[Group[Any], ...]) -> list[Group[Any]]:
+    return [found for group in groups for found in (group, *_depth_first(group.subgroups))]
 
 
 def render_page(plan: Plan, page: Page) -> str:
@@ -111,26 +132,77 @@ def render_page(plan: Plan, page: Page) -> str:
     return mdtext.collapse_blank_lines(text)
 
 
-def render(plan: Plan) -> dict[str, str]:
-    """Every page of the handbook as Markdown, keyed by its path under the docs folder."""
-    return {page.path: render_page(plan, page) for page in plan_pages(plan)}
+def render(plan: Plan, on_page: Callable[[], None] | None = None) -> dict[str, str]:
+    """Every page of the handbook as Markdown, keyed by its path under the docs folder.
+
+    `on_page` is called after each page, for a progress display.
+    """
+    rendered = {}
+    for page in plan_pages(plan):
+        rendered[page.path] = render_page(plan, page)
+        if on_page is not None:
+            on_page()
+    return rendered
 
 
 def navigation(plan: Plan) -> list[NavItem]:
-    """The site navigation: sections with their overview page first, teams by department."""
+    """The site navigation: sections with their overview page first, teams by department.
+
+    No level lists more than `navgroups.MAX_ENTRIES` entries: long lists are
+    split (objectives by category, teams into alphabetical ranges, reviews by
+    year), so every page's navigation stays small however large the plan.
+    """
     return [
         {"Home": urls.HOME},
         {"Mission and vision": urls.MISSION},
-        {"Objectives": [urls.OBJECTIVES, *({o.title: urls.objective_page(o.id)} for o in plan.objectives)]},
+        {"Objectives": [urls.OBJECTIVES, *_objectives_nav(plan.objectives)]},
         {"Teams": [
             urls.TEAMS,
             *({label(department): [urls.department_page(department.value),
-                                   *({t.name: urls.team_page(t.id)} for t in teams)]}
+                                   *_teams_nav(department, teams, team_groups(teams))]}
               for department, teams in alignment.teams_by_department(plan.teams)),
         ]},
         {"Benefits": urls.BENEFITS},
-        {"Review history": [urls.REVIEWS, *({_review_title(r): urls.review_page(r.period)} for r in plan.reviews)]},
+        {"Review history": [urls.REVIEWS, *_reviews_nav(plan.reviews)]},
     ]
+
+
+def _teams_nav(department: Department, teams: tuple[Team, ...], groups: tuple[Group[Team], ...]) -> list[NavItem]:
+    if not groups:
+        return [{t.name: urls.team_page(t.id)} for t in teams]
+    return [{group.label: [urls.team_group_page(department.value, group.key),
+                           *_teams_nav(department, group.items, group.subgroups)]}
+            for group in groups]
+
+
+def _objectives_nav(objectives: tuple[Objective, ...]) -> list[NavItem]:
+    entries = [{o.title: urls.objective_page(o.id)} for o in objectives]
+    if len(entries) < navgroups.MAX_ENTRIES:
+        return entries
+    return [{label(category): _ranges_nav(in_category, lambda o: o.title, lambda o: urls.objective_page(o.id))}
+            for category in Category
+            if (in_category := [o for o in objectives if o.category is category])]
+
+
+def _reviews_nav(reviews: tuple[Review, ...]) -> list[NavItem]:
+    entries = [{_review_title(r): urls.review_page(r.period)} for r in reviews]
+    if len(entries) < navgroups.MAX_ENTRIES:
+        return entries
+    years = dict.fromkeys(r.period[:4] for r in reviews)
+    return [{year: [{_review_title(r): urls.review_page(r.period)} for r in reviews if r.period.startswith(year)]}
+            for year in years]
+
+
+def _ranges_nav(items: list[Any], title: Callable[[Any], str], page: Callable[[Any], str]) -> list[NavItem]:
+    """Items as navigation entries, in alphabetical ranges (sections without a page) when too many."""
+    ordered = sorted(items, key=title) if len(items) > navgroups.MAX_ENTRIES else items
+
+    def entries(chunk: tuple[Any, ...] | list[Any], groups: tuple[Group[Any], ...]) -> list[NavItem]:
+        if not groups:
+            return [{title(item): page(item)} for item in chunk]
+        return [{group.label: entries(group.items, group.subgroups)} for group in groups]
+
+    return entries(ordered, navgroups.split(ordered, title, navgroups.MAX_ENTRIES))
 
 
 def _review_title(review: Any) -> str:

@@ -32,6 +32,15 @@ def department_page(department: str) -> str:
     return f"departments/{department}/index.md"
 
 
+def team_group_page(department: str, key: tuple[int, ...]) -> str:
+    """The overview of one alphabetical range of a large department's teams (`departments/sales/3/`).
+
+    Ranges move as teams come and go, so these pages are for browsing, not for
+    pasting: team URLs never depend on them.
+    """
+    return f"departments/{department}/{'/'.join(str(part) for part in key)}/index.md"
+
+
 def review_page(period: str) -> str:
     """The page of one quarterly review."""
     return f"reviews/{period}.md"
