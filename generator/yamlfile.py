@@ -179,14 +179,18 @@ class _Builder:
         return result  # pragma: no cover
 
 
-def read_yaml(path: Path, display: str) -> ParsedFile:
-    """Parse one plan file safely; problems come back as diagnostics, never as exceptions."""
+def read_yaml(path: Path, display: str, *, raw: bytes | None = None) -> ParsedFile:
+    """Parse one plan file safely; problems come back as diagnostics, never as exceptions.
+
+    `raw` is the file's content when the caller has already read it.
+    """
     source = SourceMap(display)
 
     def fail(line: int, column: int, message: str, hint: str = "") -> ParsedFile:
         return _failed(source, line, column, message, hint)
 
-    raw = path.read_bytes()
+    if raw is None:
+        raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
         return fail(1, 1, f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for one plan file",
                     "split it: each team has its own file under teams/")
