@@ -12,11 +12,15 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from generator.diagnostics import PlanError
 from generator.loader import load_plan
+from generator.model import Plan
+from generator.progress import SILENT, Progress
+from generator.progress import wanted as progress_wanted
 from generator.writing import replace_dir
 
 DESCRIPTION = """\
@@ -99,25 +103,42 @@ def _build(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    if _check_quietly(args.plan):
+    from generator.plugin import HandbookPlugin
+
+    started = time.monotonic()
+    progress = Progress(sys.stderr, enabled=not args.quiet and progress_wanted(sys.stderr))
+    progress.start(f"loading and checking {_plan_file_count(args.plan):,} plan files")
+    plan = _load_reporting(args.plan, progress)
+    if plan is None:
         return 1
-    _log_to_terminal(logging.WARNING if args.quiet else logging.INFO)
+    # On a terminal the progress line replaces MkDocs' own chatter; warnings and errors still show.
+    _log_to_terminal(logging.WARNING if args.quiet or progress.enabled else logging.INFO, progress.enabled)
     config = load_config(str(args.config), docs_dir=str(args.plan.resolve()))
     target = (args.site_dir or Path(config.site_dir)).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
         config = load_config(str(args.config), docs_dir=str(args.plan.resolve()), site_dir=str(staging))
-        build(config)
+        handbook = [plugin for plugin in config.plugins.values() if isinstance(plugin, HandbookPlugin)]
+        for plugin in handbook:
+            plugin.hand_over(args.plan, plan, progress)
+        try:
+            build(config)
+        finally:
+            for plugin in handbook:
+                plugin.hand_over(None)
     except (MkDocsException, OSError) as error:
+        progress.finish()
         shutil.rmtree(staging, ignore_errors=True)
         print(f"handbook: build failed, {target} is unchanged: {error}", file=sys.stderr)
         return 1
     except BaseException:
+        progress.finish()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     replace_dir(staging, target)
-    print(f"handbook: site written to {os.path.relpath(target)}")
+    took = f" in {time.monotonic() - started:.1f} s" if progress.enabled else ""
+    print(f"handbook: site written to {os.path.relpath(target)}{took}")
     return 0
 
 
@@ -125,34 +146,58 @@ def _serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
-    if _check_quietly(args.plan):
+    if _load_reporting(args.plan) is None:
         return 1
     _log_to_terminal(logging.INFO)
+    # Rebuild only what an edit changed: the plugin rewrites only changed pages (and
+    # touches them all when the navigation changes), so MkDocs' dirty builds are exact here.
+    logging.getLogger("mkdocs.commands.build").addFilter(_DirtyBuildNotice())
     try:
-        serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()))
+        serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()),
+              build_type="dirty")
     except MkDocsException as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def _check_quietly(plan_dir: Path) -> bool:
-    """Report plan errors before MkDocs starts, so they read like a compiler's; True if any."""
+def _load_reporting(plan_dir: Path, progress: Progress = SILENT) -> Plan | None:
+    """Load the plan, reporting its errors before MkDocs starts, so they read like a compiler's."""
     try:
-        load_plan(plan_dir)
+        plan = load_plan(plan_dir)
     except PlanError as error:
+        progress.finish()
         print(error, file=sys.stderr)
-        return True
-    return False
+        return None
+    progress.finish()
+    return plan
 
 
-def _log_to_terminal(level: int) -> None:
+def _plan_file_count(plan_dir: Path) -> int:
+    return sum(1 for _ in plan_dir.rglob("*.yaml")) if plan_dir.is_dir() else 0
+
+
+class _DirtyBuildNotice(logging.Filter):
+    """Drops MkDocs' warning that dirty builds may leave stale navigation: the plugin prevents that.
+
+    In strict mode that warning alone would abort every rebuild of `handbook serve`.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def _log_to_terminal(level: int, clear_line: bool = False) -> None:
+    """Show MkDocs' messages on stderr; with `clear_line`, first clear a progress line drawn there."""
     logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "_handbook", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        handler._handbook = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    prefix = "\r\x1b[K" if clear_line else ""
+    for handler in logger.handlers:
+        if getattr(handler, "_handbook", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(prefix + "%(levelname)-7s -  %(message)s"))
+    handler._handbook = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
     logger.setLevel(level)
 
 
