@@ -58,7 +58,7 @@ class SourceMap:
     def _locate(self) -> None:
         if self._text is not None:
             text, self._text = self._text, None
-            _read_with_positions(text, self)
+            _read_with_positions(text, self, yaml.CSafeLoader if _WITH_LIBYAML else yaml.SafeLoader)
 
     def position(self, path: PlainPath, *, key: bool = False) -> tuple[int, int]:
         """The position of `path`, or of its nearest ancestor that was written down."""
@@ -211,9 +211,13 @@ def read_yaml(path: Path, display: str, *, raw: bytes | None = None) -> ParsedFi
     return _read_with_positions(text, source)
 
 
-def _read_with_positions(text: str, source: SourceMap) -> ParsedFile:
-    """Read with PyYAML's Python parser, recording every position and reporting every problem."""
-    builder = _Builder(yaml.parse(text, Loader=yaml.SafeLoader), source)
+def _read_with_positions(text: str, source: SourceMap, loader: Any = yaml.SafeLoader) -> ParsedFile:
+    """Read recording every position and reporting every problem.
+
+    PyYAML's Python parser words syntax errors best. A file known to be clean
+    is read again by libyaml when positions are asked for: same positions, faster.
+    """
+    builder = _Builder(yaml.parse(text, Loader=loader), source)
     data: Any = None
     try:
         for event in builder.events:
@@ -250,6 +254,8 @@ def _failed(source: SourceMap, line: int, column: int, message: str, hint: str =
     return ParsedFile(None, source, (Diagnostic(source.file, line, column, message, "", hint),))
 
 
+_WITH_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
+
 _NEEDS_POSITIONS: Any = object()
 """What `_clean_data` returns for a file with something to report: the careful reader takes over."""
 
@@ -268,7 +274,7 @@ def _clean_data(text: str) -> Any:
     control character, a second document) returns `_NEEDS_POSITIONS` instead, so
     every problem is still reported by one reader, in one wording.
     """
-    if not getattr(yaml, "__with_libyaml__", False) or yaml.reader.Reader.NON_PRINTABLE.search(text):
+    if not _WITH_LIBYAML or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return _NEEDS_POSITIONS
     events = yaml.parse(text, Loader=yaml.CSafeLoader)
     following = events.__next__

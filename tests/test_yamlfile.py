@@ -366,6 +366,8 @@ def test_fast_reader_reads_every_repository_file_like_the_careful_one(path: Path
         assert fast is yamlfile._NEEDS_POSITIONS  # every problem is reported by the careful reader
     elif fast is not yamlfile._NEEDS_POSITIONS:
         assert fast == careful.data
+        lazy = yamlfile.SourceMap("plan/f.yaml", text=text)  # positions worked out later, by libyaml
+        assert (lazy.values, lazy.keys) == (careful.source.values, careful.source.keys)
 
 
 _scalars = st.one_of(st.text(max_size=12), st.sampled_from(["null", "~", "", "NO", "1:30", "0777", "Cafe\u0301", "a\x07"]))
