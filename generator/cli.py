@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from generator import collector
 from generator.diagnostics import PlanError
 from generator.loader import load_plan
 from generator.model import Plan
@@ -108,9 +109,11 @@ def _build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     progress = Progress(sys.stderr, enabled=not args.quiet and progress_wanted(sys.stderr))
     progress.start(f"loading and checking {_plan_file_count(args.plan):,} plan files")
-    plan = _load_reporting(args.plan, progress)
+    with collector.paused():
+        plan = _load_reporting(args.plan, progress)
     if plan is None:
         return 1
+    collector.keep_until_exit()
     # On a terminal the progress line replaces MkDocs' own chatter; warnings and errors still show.
     _log_to_terminal(logging.WARNING if args.quiet or progress.enabled else logging.INFO, progress.enabled)
     config = load_config(str(args.config), docs_dir=str(args.plan.resolve()))

@@ -29,7 +29,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from generator import pages
+from generator import collector, pages
 from generator.diagnostics import PlanError
 from generator.incremental import Renderer
 from generator.loader import load_plan
@@ -77,23 +77,24 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """Load and validate the plan, write its pages, and set the navigation."""
         docs_dir = Path(config.docs_dir).resolve()
         handed_over, self._handed_over = self._handed_over, None
-        if handed_over is not None and handed_over[0] == docs_dir:
-            plan = handed_over[1]
-        else:
-            try:
-                plan = load_plan(Path(config.docs_dir))
-            except PlanError as error:
-                raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
-        plan_key = hashlib.sha256(str(docs_dir).encode()).hexdigest()[:12]
-        self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
-        self.progress.start("rendering pages", len(pages.plan_pages(plan)))
-        if self._serving:
-            if self._renderer_for != docs_dir:
-                self._renderer, self._renderer_for, self._site_shape = Renderer(), docs_dir, ""
-            self.rendered = self._renderer.render(plan, self.progress.advance)
-        else:
-            self.rendered = pages.render(plan, self.progress.advance)
-        changed = sync_pages(self.pages_dir, self.rendered)
+        with collector.paused():
+            if handed_over is not None and handed_over[0] == docs_dir:
+                plan = handed_over[1]
+            else:
+                try:
+                    plan = load_plan(Path(config.docs_dir))
+                except PlanError as error:
+                    raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
+            plan_key = hashlib.sha256(str(docs_dir).encode()).hexdigest()[:12]
+            self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
+            self.progress.start("rendering pages", len(pages.plan_pages(plan)))
+            if self._serving:
+                if self._renderer_for != docs_dir:
+                    self._renderer, self._renderer_for, self._site_shape = Renderer(), docs_dir, ""
+                self.rendered = self._renderer.render(plan, self.progress.advance)
+            else:
+                self.rendered = pages.render(plan, self.progress.advance)
+            changed = sync_pages(self.pages_dir, self.rendered)
         log.debug("handbook: %d pages, %d rendered, %d changed", len(self.rendered),
                   self._renderer.rendered_last if self._serving else len(self.rendered), len(changed))
         config.nav = pages.navigation(plan)
