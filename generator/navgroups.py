@@ -76,9 +76,10 @@ def _even_chunks(items: list[T], parts: int) -> list[list[T]]:
 
 def _guide_word(name: str, neighbour: str | None) -> str:
     """The shortest whole-word prefix of `name` that tells it apart from the neighbouring range's name."""
-    words = name.split(" ")
+    name = " ".join(name.split())
     if neighbour is None:
-        return words[0]
+        return name.split(" ")[0]
+    neighbour = " ".join(neighbour.split())
     differs = next((i for i, (a, b) in enumerate(zip(name.lower(), neighbour.lower())) if a != b),
                    min(len(name), len(neighbour)))
     end = name.find(" ", differs + 1)
