@@ -1,7 +1,7 @@
 # Two commands on a fresh machine:
 #   make site   sets up .venv and builds the handbook from plan/ into site/
 #   make test   sets up .venv with the test tools, installs Chromium, runs the tests
-# and a benchmark (about 10 minutes on 2 cores; RUNS=5 for more runs per size):
+# and a benchmark (about 10 minutes on 2 cores; RUNS=5 runs per size, SIZES=10,100 other plan sizes):
 #   make bench  builds synthetic plans of 10, 100 and 1,000 teams, writes bench/results.md
 PYTHON ?= python3
 VENV   := .venv
@@ -23,7 +23,7 @@ test: $(VENV)/.installed-test chromium
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench.run $(if $(RUNS),--runs $(RUNS))
+	$(BIN)/python -m bench.run $(if $(RUNS),--runs $(RUNS)) $(if $(SIZES),--sizes $(SIZES))
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)

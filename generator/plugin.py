@@ -59,6 +59,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._renderer = Renderer()
         self._renderer_for = Path()
         self._site_shape = ""
+        self._changed = self._built = 0
 
     def hand_over(self, plan_dir: Path | None, plan: Plan | None = None, progress: Progress = SILENT) -> None:
         """Build from a plan already loaded and checked from `plan_dir`, instead of loading it again.
@@ -95,6 +96,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             else:
                 self.rendered = pages.render(plan, self.progress.advance)
             changed = sync_pages(self.pages_dir, self.rendered)
+        self._changed, self._built = len(changed), 0
         log.debug("handbook: %d pages, %d rendered, %d changed", len(self.rendered),
                   self._renderer.rendered_last if self._serving else len(self.rendered), len(changed))
         config.nav = pages.navigation(plan)
@@ -139,11 +141,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Count pages written, for the progress line."""
         self.progress.advance()
+        self._built += 1
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """End the progress line."""
+        """End the progress line; when serving, say how little a rebuild had to do."""
         self._end_progress()
+        if self._serving:
+            log.info("handbook: %d of %d pages rendered again, %d changed, %d rebuilt by MkDocs",
+                     self._renderer.rendered_last, len(self.rendered), self._changed, self._built)
 
     def on_build_error(self, *, error: Exception) -> None:
         """End the progress line before MkDocs reports the error."""
