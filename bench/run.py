@@ -437,9 +437,15 @@ def main(argv: list[str] | None = None) -> int:
         results.append(measure_size(args.work, teams, args.runs, log))
     serve = measure_serve(args.work, max(sizes), args.serve_edits, log) if args.serve_edits > 0 else None
     text = report(results, serve, args.runs, about, time.perf_counter() - started)
-    args.out.write_text(text, encoding="utf-8")
     print(text)
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    if ANALYSIS_MARK in old:  # the written analysis below the figures survives a new run
+        text += "\n" + old[old.index(ANALYSIS_MARK):]
+    args.out.write_text(text, encoding="utf-8")
     return 0
+
+
+ANALYSIS_MARK = "<!-- Written by hand: bench/run.py keeps everything from this line on. -->"
 
 
 if __name__ == "__main__":
