@@ -29,7 +29,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from generator import collector, pages
+from generator import collector, pages, parallel
 from generator.diagnostics import PlanError
 from generator.incremental import Renderer
 from generator.loader import load_plan
@@ -94,7 +94,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                     self._renderer, self._renderer_for, self._site_shape = Renderer(), docs_dir, ""
                 self.rendered = self._renderer.render(plan, self.progress.advance)
             else:
-                self.rendered = pages.render(plan, self.progress.advance)
+                self.rendered = parallel.render(plan, self.progress.advance)
             changed = sync_pages(self.pages_dir, self.rendered)
         self._changed, self._built = len(changed), 0
         log.debug("handbook: %d pages, %d rendered, %d changed", len(self.rendered),
