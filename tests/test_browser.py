@@ -84,7 +84,9 @@ def test_search_finds_a_goal_by_its_title(page, example_url):
     team, goal = plan.goals()[-1]
     page.goto(example_url)
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill(goal.title)
+    # Typed, not fill(): Material reads the query on keyup (or when its worker gets ready), so a fill()
+    # without keyup is only seen if the worker happens to finish after it.
+    page.locator("input.md-search__input").press_sequentially(goal.title)
     result = page.locator("a.md-search-result__link", has=page.locator("h2", has_text=goal.title)).first
     result.wait_for(timeout=10_000)
     found = urlparse(result.get_attribute("href"))
