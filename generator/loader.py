@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from generator import references
+from generator import health, references
 from generator.diagnostics import Diagnostic, PlanError, did_you_mean, field_path
 from generator.model import (
     BENEFITS_FILE as BENEFITS,
@@ -111,6 +111,7 @@ def load_plan(plan_dir: Path | str) -> Plan:
         sources=sources,
     )
     problems += references.check(plan, incomplete=frozenset(incomplete))
+    problems += health.settings_problems(plan)
     if problems or plan.organization is _STAND_IN_ORGANIZATION:
         raise PlanError(problems)
     return plan
