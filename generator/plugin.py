@@ -19,10 +19,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
-from generator import pages
+from generator import figures, health, pages
 from generator.diagnostics import PlanError
 from generator.loader import load_plan
+from generator.model import Plan
 from generator.writing import sync_pages
 
 log = logging.getLogger("mkdocs.plugins.handbook")
@@ -41,6 +43,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def __init__(self) -> None:
         self.rendered: dict[str, str] = {}
         self.pages_dir = Path()
+        self.plan: Plan | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Load and validate the plan, write its pages, and set the navigation."""
@@ -48,6 +51,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             plan = load_plan(Path(config.docs_dir))
         except PlanError as error:
             raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
+        errors = [f for f in health.findings(plan) if f.severity == "error"]
+        if errors:
+            raise PluginError(f"the plan in {config.docs_dir} breaks alignment rules graded as errors:\n"
+                              f"{health.format_text(errors)}")
+        self.plan = plan
         plan_key = hashlib.sha256(str(Path(config.docs_dir).resolve()).encode()).hexdigest()[:12]
         self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
         self.rendered = pages.render(plan)
@@ -65,3 +73,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             for path in sorted(self.rendered)
         ]
         return Files(kept + generated)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Fill the figure slots of a generated page with their SVG (maps, progress bars).
+
+        After Markdown conversion, so the drawings are never parsed as Markdown;
+        MkDocs does not validate their links, which the tests follow instead.
+        """
+        if self.plan is None or page.file.src_uri not in self.rendered:
+            return html
+        return figures.insert(html, self.plan, page.file.src_uri)

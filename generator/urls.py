@@ -66,3 +66,10 @@ def href(from_page: str, to_page: str, anchor: str | None = None) -> str:
         target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
     return target + (f"#{anchor}" if anchor else "")
 
+
+def relative_url(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """The URL of a page as seen from another page's URL: for links MkDocs does not rewrite (inline SVG)."""
+    here, there = url(from_page).rstrip("/") or ".", url(to_page).rstrip("/") or "."
+    path = posixpath.relpath(there, here)
+    path = "" if path == "." else path + "/"
+    return path + (f"#{anchor}" if anchor else "") or "./"

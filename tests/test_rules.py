@@ -237,3 +237,12 @@ def test_weights_must_be_percentages(tmp_path: Path, monkeypatch: pytest.MonkeyP
     edited(tmp_path, [("teams/south-sales.yaml", "    current: 9\n", "    current: 9\n    weight: 0\n")])
     (problem,) = load_error(tmp_path, monkeypatch).diagnostics
     assert (problem.line, problem.field) == (12, "goals[0].weight")
+
+
+def test_a_draft_goal_without_target_loads_and_renders(tmp_path: Path) -> None:
+    from generator import pages
+
+    plan_dir = edited(tmp_path, CASES["goal-not-measurable"][0])
+    page = pages.render(load_plan(plan_dir))["teams/south-sales.md"]
+    assert "| Status | **Not measurable**: no target or unit yet" in page
+    assert "handbook-figure-goal--south-new-logos" not in page  # no bar without a target
