@@ -246,3 +246,9 @@ def test_a_draft_goal_without_target_loads_and_renders(tmp_path: Path) -> None:
     page = pages.render(load_plan(plan_dir))["teams/south-sales.md"]
     assert "| Status | **Not measurable**: no target or unit yet" in page
     assert "handbook-figure-goal--south-new-logos" not in page  # no bar without a target
+
+
+def test_the_readme_documents_every_rule() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for rule in rules.catalogue():
+        assert f"| `{rule.id}` | {rule.severity} |" in readme, rule.id
