@@ -112,8 +112,16 @@ def render_page(plan: Plan, page: Page) -> str:
 
 
 def render(plan: Plan) -> dict[str, str]:
-    """Every page of the handbook as Markdown, keyed by its path under the docs folder."""
-    return {page.path: render_page(plan, page) for page in plan_pages(plan)}
+    """Every page of the handbook as Markdown, keyed by its path under the docs folder.
+
+    Two pages with one path would silently keep only the last, so that is an error.
+    """
+    rendered: dict[str, str] = {}
+    for page in plan_pages(plan):
+        if page.path in rendered:
+            raise ValueError(f"two pages would be written to {page.path}")
+        rendered[page.path] = render_page(plan, page)
+    return rendered
 
 
 def navigation(plan: Plan) -> list[NavItem]:
