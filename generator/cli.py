@@ -7,15 +7,17 @@ MkDocs, prints what they report and picks the exit code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from generator import health
+from generator.audience import AUDIENCE_VARIABLE, Audience
 from generator.diagnostics import PlanError
 from generator.loader import load_plan
 from generator.writing import replace_dir
@@ -25,7 +27,7 @@ Turn a company's plan (YAML in a plan folder) into a handbook site that shows
 how every team's goals serve the organization's objectives.
 
   handbook check              validate the plan and report every problem
-  handbook build              build the site into ./site (strict MkDocs build)
+  handbook build              build the public site into ./site (strict MkDocs build)
   handbook serve              preview the site, rebuilding on every plan edit
 """
 
@@ -55,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--config", "-f", type=Path, default=Path("mkdocs.yml"), metavar="FILE",
                        help="the MkDocs configuration (default: mkdocs.yml)")
 
+    def audience_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.public.value,
+                       help="who the site is for. public (the default, whatever mkdocs.yml says) leaves out "
+                            "every item marked 'visibility: internal' and every trace of it: pages, navigation, "
+                            "search index, sitemap, counts, and links from public items. internal includes "
+                            "them, each marked 'Internal'")
+
     check = commands.add_parser("check", help="validate the plan and report every problem",
                                 description="Validate the plan, then run the alignment rules. Prints each problem "
                                             "as FILE:LINE:COL: severity: message [rule] with a hint, grouped by "
@@ -69,9 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the handbook site",
                                 description="Validate the plan and build the site with MkDocs in strict mode. "
                                             "The site is built in a temporary folder and swapped in only on "
-                                            "success, so a failed build leaves the previous site untouched.")
+                                            "success, so a failed build leaves the previous site untouched. "
+                                            "Unless --audience internal is given, the site is the public one: "
+                                            "nothing marked internal is in any of its files.")
     plan_option(build)
     config_option(build)
+    audience_option(build)
     build.add_argument("--site-dir", type=Path, default=None, metavar="DIR",
                        help="where to put the site (default: site_dir of mkdocs.yml, ./site)")
     build.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
@@ -82,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "file in the plan folder changes.")
     plan_option(serve)
     config_option(serve)
+    audience_option(serve)
     serve.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", metavar="IP:PORT",
                        help="address to serve on (default: 127.0.0.1:8000)")
     serve.set_defaults(run=_serve)
@@ -121,8 +134,9 @@ def _build(args: argparse.Namespace) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
-        config = load_config(str(args.config), docs_dir=str(args.plan.resolve()), site_dir=str(staging))
-        build(config)
+        with _audience_for_plugin(args.audience):
+            config = load_config(str(args.config), docs_dir=str(args.plan.resolve()), site_dir=str(staging))
+            build(config)
     except (MkDocsException, OSError) as error:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"handbook: build failed, {target} is unchanged: {error}", file=sys.stderr)
@@ -131,7 +145,7 @@ def _build(args: argparse.Namespace) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     replace_dir(staging, target)
-    print(f"handbook: site written to {os.path.relpath(target)}")
+    print(f"handbook: {args.audience} site written to {os.path.relpath(target)}")
     return 0
 
 
@@ -143,11 +157,31 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     _log_to_terminal(logging.INFO)
     try:
-        serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()))
+        with _audience_for_plugin(args.audience):
+            serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()))
     except MkDocsException as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+@contextlib.contextmanager
+def _audience_for_plugin(audience: str) -> Iterator[None]:
+    """Hand the audience to the plugin in HANDBOOK_AUDIENCE while MkDocs runs.
+
+    An environment variable, not a plugin option set in code, because `mkdocs serve`
+    reloads mkdocs.yml on every rebuild; it also wins over an `audience` in mkdocs.yml,
+    so the command line alone decides.
+    """
+    previous = os.environ.get(AUDIENCE_VARIABLE)
+    os.environ[AUDIENCE_VARIABLE] = audience
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(AUDIENCE_VARIABLE, None)
+        else:
+            os.environ[AUDIENCE_VARIABLE] = previous
 
 
 def _check_quietly(plan_dir: Path) -> bool:

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator import urls
+from generator.audience import Audience, withheld
 from generator.diagnostics import Diagnostic, Severity, did_you_mean
-from generator.model import ORGANIZATION_FILE, Located, Plan
+from generator.model import ORGANIZATION_FILE, Located, Plan, review_file
 from generator.rules import Hit, Rule, catalogue
 from generator.schema import Objective, RuleGrade, Team
 
@@ -64,6 +65,39 @@ def findings(plan: Plan, *, strict: bool = False) -> tuple[Finding, ...]:
             diagnostic = plan.diagnostic(hit.where, hit.message, hit.hint or rule.fix, severity)
             found.append(Finding(rule, severity, hit, hit.where.file, line, column, diagnostic))
     return tuple(sorted(found, key=lambda f: (f.file, f.line, f.column, f.rule.id, f.hit.message)))
+
+
+def for_audience(items: Iterable[Finding], plan: Plan, audience: Audience | str) -> tuple[Finding, ...]:
+    """The findings a site for `audience` may show. `plan` is the whole plan the findings were found on.
+
+    Findings are always found on the whole plan: the public view leaves items out,
+    which would move every line number and invent gaps. A public site then shows
+    only findings that name, point at or count nothing internal: not one about an
+    internal item or its team or objective, not one whose message or hint quotes
+    an internal id, not one about an internal decision or change, and not one about
+    a whole team that has internal goals or people (its counts would include them).
+    """
+    items = tuple(items)
+    if Audience(audience) is Audience.internal:
+        return items
+    hidden = withheld(plan)
+    ids = hidden.objectives | hidden.teams | hidden.goals | hidden.people | hidden.individual_goals
+    partly_hidden = {t.id for t in plan.teams
+                     if any(g.id in hidden.goals for g in t.goals) or any(p.id in hidden.people for p in t.people)}
+    hidden_parts = {(review_file(period), "decisions", i) for period, i in hidden.decisions}
+    hidden_parts |= {(review_file(period), "changes", i) for period, i in hidden.changes}
+    hidden_pages = {urls.review_page(period) for period in hidden.reviews}
+
+    def shown(finding: Finding) -> bool:
+        hit = finding.hit
+        text = f"{hit.message} {finding.hint}"
+        whole_team = hit.subject.anchor is None and any(hit.subject.page == urls.team_page(t) for t in partly_hidden)
+        return not (set(hit.objectives) & hidden.objectives or set(hit.teams) & hidden.teams
+                    or hit.subject.anchor in ids or hit.subject.page in hidden_pages or whole_team
+                    or (hit.where.file, *hit.where.path[:2]) in hidden_parts
+                    or any(f"'{item_id}'" in text for item_id in ids))
+
+    return tuple(f for f in items if shown(f))
 
 
 def settings_problems(plan: Plan) -> list[Diagnostic]:

@@ -8,7 +8,7 @@ module only decides which page gets which template and data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -94,8 +94,13 @@ def time_frame(measure: Measure) -> str:
     return f"due {long_date(end)}"
 
 
-def plan_pages(plan: Plan) -> list[Page]:
-    """Every page of the handbook, in navigation order."""
+def plan_pages(plan: Plan, findings: Sequence[health.Finding] | None = None) -> list[Page]:
+    """Every page of the handbook, in navigation order.
+
+    `findings` are the alignment findings to show, when they were found on more of
+    the plan than this (the whole plan, before `audience` left items out); by
+    default the rules run on `plan` itself.
+    """
     pages = [
         Page(urls.HOME, "home.md.j2", {}),
         Page(urls.MISSION, "mission.md.j2", {}),
@@ -105,7 +110,7 @@ def plan_pages(plan: Plan) -> list[Page]:
         *(Page(urls.department_page(d.value), "department.md.j2", {"department": d, "teams": teams})
           for d, teams in alignment.teams_by_department(plan.teams)),
         *(Page(urls.team_page(t.id), "team.md.j2", {"team": t}) for t in plan.teams),
-        *_alignment_pages(plan),
+        *_alignment_pages(plan, health.findings(plan) if findings is None else tuple(findings)),
         Page(urls.BENEFITS, "benefits.md.j2", {}),
         Page(urls.REVIEWS, "reviews.md.j2", {}),
         *(Page(urls.review_page(r.period), "review.md.j2", {"review": r}) for r in plan.reviews),
@@ -113,9 +118,8 @@ def plan_pages(plan: Plan) -> list[Page]:
     return pages
 
 
-def _alignment_pages(plan: Plan) -> list[Page]:
+def _alignment_pages(plan: Plan, found: tuple[health.Finding, ...]) -> list[Page]:
     """Health, map, matrix, progress and the rules: how well the plan aligns, and how that is judged."""
-    found = health.findings(plan)
     return [
         Page(urls.HEALTH, "health.md.j2", {"findings": found}),
         Page(urls.ALIGNMENT_MAP, "map.md.j2", {}),
@@ -149,9 +153,18 @@ def render_page(plan: Plan, page: Page) -> str:
     return mdtext.collapse_blank_lines(text)
 
 
-def render(plan: Plan) -> dict[str, str]:
-    """Every page of the handbook as Markdown, keyed by its path under the docs folder."""
-    return {page.path: render_page(plan, page) for page in plan_pages(plan)}
+def render(plan: Plan, findings: Sequence[health.Finding] | None = None) -> dict[str, str]:
+    """Every page of the handbook as Markdown, keyed by its path under the docs folder.
+
+    Two pages with one path would silently keep only the last, so that is an error.
+    `findings` as for `plan_pages`.
+    """
+    rendered: dict[str, str] = {}
+    for page in plan_pages(plan, findings):
+        if page.path in rendered:
+            raise ValueError(f"two pages would be written to {page.path}")
+        rendered[page.path] = render_page(plan, page)
+    return rendered
 
 
 def navigation(plan: Plan) -> list[NavItem]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from mkdocs.config import base
@@ -21,7 +23,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from generator import figures, health, pages
+from generator import figures, health, pages, sanitize
+from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from generator.diagnostics import PlanError
 from generator.loader import load_plan
 from generator.model import Plan
@@ -34,7 +37,22 @@ class HandbookConfig(base.Config):
     """Options of the `handbook` plugin in `mkdocs.yml`."""
 
     cache_dir = c.Type(str, default=".cache/handbook")
-    """Where generated Markdown is kept between builds, relative to mkdocs.yml (one folder per plan)."""
+    """Where generated Markdown is kept between builds, relative to mkdocs.yml (one folder per plan and audience)."""
+
+    audience = c.Choice(tuple(a.value for a in Audience), default=Audience.public.value)
+    """Who the site is for. `public` (the default) leaves out every internal item; `internal` marks them.
+    The HANDBOOK_AUDIENCE environment variable (how `handbook --audience` reaches the plugin) overrides it."""
+
+
+def resolve_audience(configured: str, environ: Mapping[str, str]) -> Audience:
+    """The audience of a build: HANDBOOK_AUDIENCE if set, else the plugin option; anything else is an error."""
+    value = environ.get(AUDIENCE_VARIABLE) or configured
+    try:
+        return Audience(value)
+    except ValueError:
+        choices = ", ".join(a.value for a in Audience)
+        raise PluginError(f"unknown audience {value!r} (from {AUDIENCE_VARIABLE} or the handbook plugin's "
+                          f"'audience' option): choose one of {choices}") from None
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -46,23 +64,29 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.plan: Plan | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Load and validate the plan, write its pages, and set the navigation."""
+        """Load and validate the plan, keep what the audience may see, write its pages, set the navigation."""
         try:
             plan = load_plan(Path(config.docs_dir))
         except PlanError as error:
             raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
-        errors = [f for f in health.findings(plan) if f.severity == "error"]
+        found = health.findings(plan)
+        errors = [f for f in found if f.severity == "error"]
         if errors:
             raise PluginError(f"the plan in {config.docs_dir} breaks alignment rules graded as errors:\n"
                               f"{health.format_text(errors)}")
+        audience = resolve_audience(self.config.audience, os.environ)
+        shown = health.for_audience(found, plan, audience)
+        plan = for_audience(plan, audience)
         self.plan = plan
-        plan_key = hashlib.sha256(str(Path(config.docs_dir).resolve()).encode()).hexdigest()[:12]
+        plan_key = hashlib.sha256(f"{Path(config.docs_dir).resolve()}\0{audience.value}".encode()).hexdigest()[:12]
         self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
-        self.rendered = pages.render(plan)
+        self.rendered = pages.render(plan, shown)
         changed = sync_pages(self.pages_dir, self.rendered)
+        log.info("handbook: building for the %s audience%s", audience.value,
+                 "" if audience is Audience.public else " (items marked internal are included, with a marker)")
         log.debug("handbook: %d pages, %d changed", len(self.rendered), len(changed))
-        config.nav = pages.navigation(plan)
-        config.site_name = f"{plan.organization.name} handbook"
+        config.nav = sanitize.navigation_for_theme(pages.navigation(plan))
+        config.site_name = sanitize.theme_text(f"{plan.organization.name} handbook")
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -75,11 +99,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return Files(kept + generated)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Fill the figure slots of a generated page with their SVG (maps, progress bars).
+        """Sanitize each generated page, then fill its figure slots with SVG (maps, progress bars).
 
-        After Markdown conversion, so the drawings are never parsed as Markdown;
-        MkDocs does not validate their links, which the tests follow instead.
+        Plan text is Markdown, and raw HTML in it must not run script; the sanitizer runs after
+        Markdown conversion, when MkDocs has already collected the links and anchors it validates,
+        and keeps every `id` and relative link they rely on (the empty figure slots among them).
+        The drawings come after it: they are our own SVG, plan text in them escaped by their
+        templates, and the sanitizer would remove SVG. MkDocs does not validate their links,
+        which the tests follow instead.
         """
         if self.plan is None or page.file.src_uri not in self.rendered:
             return html
-        return figures.insert(html, self.plan, page.file.src_uri)
+        return figures.insert(sanitize.clean_html(html), self.plan, page.file.src_uri)

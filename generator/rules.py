@@ -506,7 +506,8 @@ def _previous_period(period: str) -> str:
               "by the quarter they review; the plan for 2026-Q4 is set at the review of 2026-Q3.)",
        why="Markets evolve, and so should goals. A plan not reviewed in the last quarter has not been adapted to "
            "what was learned in it.",
-       fix="record the last quarter's review in reviews/<YYYY-QN>.yaml, with its decisions and goal changes")
+       fix="record the last quarter's review, with its decisions and goal changes, in reviews/ (a file named by "
+           "the quarter, like reviews/2026-Q3.yaml)")
 def _no_recent_review(plan: Plan) -> Iterator[Hit]:
     last = _previous_period(plan.organization.period)
     if plan.reviews and plan.reviews[0].period >= last:
@@ -555,10 +556,10 @@ def _decision_names_unknown_goal(plan: Plan) -> Iterator[Hit]:
 def _missing_as_of(plan: Plan) -> Iterator[Hit]:
     if plan.organization.as_of is not None:
         return
-    measured = [m for o in plan.objectives for m in o.key_metrics if m.current is not None]
-    measured += [g for _, _, g, _, _ in _all_goals(plan) if g.current is not None]
+    measured = any(m.current is not None for o in plan.objectives for m in o.key_metrics)
+    measured = measured or any(g.current is not None for _, _, g, _, _ in _all_goals(plan))
     if measured:
         _, end = period_bounds(plan.organization.period)
         yield Hit(Located(ORGANIZATION_FILE, ("period",)),
-                  f"{len(measured)} current values but no 'as_of' date: status is judged as of {end.isoformat()}, "
+                  f"the plan gives current values but no 'as_of' date: status is judged as of {end.isoformat()}, "
                   f"the last day of {plan.organization.period}", Subject("Progress", urls.PROGRESS))

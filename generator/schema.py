@@ -131,6 +131,17 @@ class Settings(Model):
     rules: dict[Id, RuleGrade] = Field(default_factory=dict)
 
 
+class Visibility(str, Enum):
+    """Who may read an item: everyone, or only people inside the company.
+
+    Internal items and every trace of them are left out of a public build
+    (`generator.audience`); an internal build shows them with a marker.
+    """
+
+    public = "public"
+    internal = "internal"
+
+
 class Organization(Model):
     """`organization.yaml`: who we are and which quarter the plan is for."""
 
@@ -155,6 +166,7 @@ class KeyMetric(Model):
     target: float
     current: float | None = None
     direction: Direction = Direction.increase
+    visibility: Visibility = Visibility.public
 
 
 class Objective(Model):
@@ -166,6 +178,7 @@ class Objective(Model):
     owner: Text
     description: Text
     key_metrics: tuple[KeyMetric, ...] = Field(min_length=1)
+    visibility: Visibility = Visibility.public
 
 
 class ObjectivesFile(Model):
@@ -239,6 +252,7 @@ class Goal(Measure):
     owner: Id | None = None
     collaborators: tuple[Id, ...] = ()
     aligns_to: tuple[Alignment, ...] = ()
+    visibility: Visibility = Visibility.public
 
 
 class IndividualGoal(Measure):
@@ -246,6 +260,7 @@ class IndividualGoal(Measure):
 
     supports: tuple[Id, ...] = ()
     """Team goals this goal supports; an empty list is reported by the rule `individual-goal-without-team-goal`."""
+    visibility: Visibility = Visibility.public
 
 
 class Person(Model):
@@ -258,6 +273,7 @@ class Person(Model):
     segments: tuple[Text, ...] = ()
     strengths: tuple[Text, ...] = ()
     goals: tuple[IndividualGoal, ...] = ()
+    visibility: Visibility = Visibility.public
 
 
 class TeamFile(Model):
@@ -273,12 +289,19 @@ class TeamFile(Model):
     """Market segments the team covers; each should be in some member's `segments`."""
     goals: tuple[Goal, ...] = ()
     people: tuple[Person, ...] = ()
+    visibility: Visibility = Visibility.public
+    """`internal` makes the whole team internal: its page, goals and people."""
 
 
 class Team(TeamFile):
-    """A team with its id, which is the stem of its file name."""
+    """A team with its id, which is the stem of its file name.
+
+    `lead` may be None here (never in a team file): a public build leaves out
+    an internal lead, and the team page then names no lead.
+    """
 
     id: Id
+    lead: Id | None  # type: ignore[assignment]
 
 
 class Evidence(Model):
@@ -296,6 +319,7 @@ class Benefit(Model):
     title: Text
     description: Text
     evidence: tuple[Evidence, ...] = ()
+    visibility: Visibility = Visibility.public
 
 
 class BenefitsFile(Model):
@@ -327,6 +351,7 @@ class GoalChange(Model):
     before: Text | None = Field(default=None, alias="from")
     after: Text | None = Field(default=None, alias="to")
     reason: Text
+    visibility: Visibility = Visibility.public
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False, allow_inf_nan=False)
 
@@ -336,6 +361,7 @@ class Decision(Model):
 
     text: Text
     goals: tuple[Id, ...] = ()
+    visibility: Visibility = Visibility.public
 
 
 class ReviewFile(Model):
@@ -347,6 +373,8 @@ class ReviewFile(Model):
     summary: Text
     decisions: tuple[Decision, ...] = ()
     changes: tuple[GoalChange, ...] = ()
+    visibility: Visibility = Visibility.public
+    """`internal` makes the whole review internal: its page and its row in the history."""
 
 
 class Review(ReviewFile):

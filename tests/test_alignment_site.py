@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator import health, rules
+from generator.audience import Audience, for_audience
 from generator.loader import load_plan
 from tests.conftest import build_site
 from tests.planfiles import EXAMPLE_PLAN, make_plan, replace_in
@@ -65,15 +66,18 @@ def test_every_slot_is_filled_and_every_drawn_link_lands(example_site: Path) -> 
             if anchor:
                 assert anchor in parse(resolved).ids, (page, href)
             svg_links += 1
-    plan = load_plan(EXAMPLE_PLAN)
+    plan = for_audience(load_plan(EXAMPLE_PLAN), Audience.public)
     assert svg_links > 2 * (len(plan.goals()) + len(plan.individual_goals()))  # the whole map and the objectives'
 
 
 def test_the_example_plan_shows_real_findings_and_no_errors(example_site: Path) -> None:
-    found = health.findings(load_plan(EXAMPLE_PLAN))
-    assert len(found) >= 4 and all(f.severity != "error" for f in found)
+    plan = load_plan(EXAMPLE_PLAN)
+    found = health.findings(plan)
+    assert all(f.severity != "error" for f in found)
+    shown = health.for_audience(found, plan, Audience.public)  # example_site is the public build
+    assert len(shown) >= 4
     page = (example_site / "alignment" / "index.html").read_text(encoding="utf-8")
-    for finding in found:
+    for finding in shown:
         link = posixpath.relpath(finding.hit.subject.page.removesuffix(".md"), "alignment")
         assert f'href="{link}/' in page, finding.rule.id
     assert re.search(r"<strong>0 errors, \d+ warnings, \d+ info</strong>", page)

@@ -12,6 +12,7 @@ from urllib.parse import urldefrag, urljoin
 import pytest
 
 from generator import status
+from generator.audience import Audience, for_audience
 from generator.loader import load_plan
 from tests.planfiles import EXAMPLE_PLAN
 from tests.test_browser import heading, page  # noqa: F401  (the shared fixture)
@@ -19,8 +20,13 @@ from tests.test_browser import heading, page  # noqa: F401  (the shared fixture)
 pytestmark = pytest.mark.browser
 
 
+def public_plan():
+    """The example plan as its public site (example_site) shows it."""
+    return for_audience(load_plan(EXAMPLE_PLAN), Audience.public)
+
+
 def test_the_map_renders_and_every_box_opens_its_page(page, example_url):  # noqa: F811
-    plan = load_plan(EXAMPLE_PLAN)
+    plan = public_plan()
     page.goto(example_url + "alignment/map/")
     svg = page.locator(".handbook-map svg")
     assert svg.count() == 1
@@ -46,7 +52,7 @@ def test_the_map_renders_and_every_box_opens_its_page(page, example_url):  # noq
 
 
 def test_clicking_a_goal_in_an_objectives_map_opens_the_goal(page, example_url):  # noqa: F811
-    plan = load_plan(EXAMPLE_PLAN)
+    plan = public_plan()
     objective = plan.objectives[0]
     team, goal = next((t, g) for t, g in plan.goals() if g.aligns_to and g.aligns_to[0].objective == objective.id)
     page.goto(example_url + f"objectives/{objective.id}/")
@@ -58,7 +64,7 @@ def test_clicking_a_goal_in_an_objectives_map_opens_the_goal(page, example_url):
 
 
 def test_the_matrix_shows_which_teams_serve_which_objectives(page, example_url):  # noqa: F811
-    plan = load_plan(EXAMPLE_PLAN)
+    plan = public_plan()
     page.goto(example_url + "alignment/matrix/")
     table = page.locator("article table").first
     headers = table.locator("thead th").all_inner_texts()
@@ -74,7 +80,7 @@ def test_the_matrix_shows_which_teams_serve_which_objectives(page, example_url):
 
 
 def test_progress_bars_show_status_in_words_next_to_the_bar(page, example_url):  # noqa: F811
-    plan = load_plan(EXAMPLE_PLAN)
+    plan = public_plan()
     team, goal = next((t, g) for t, g in plan.goals() if g.current is not None)
     page.goto(example_url + f"teams/{team.id}/")
     section = page.locator(f"h3[id='{goal.id}']")

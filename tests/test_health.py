@@ -87,3 +87,27 @@ def test_rule_pages_document_every_rule_and_list_its_findings(plan_dir: Path) ->
     assert "weights-do-not-add-up: warning   # error | warning | info | off" in page
     assert page.count("| **Error** |") == 2
     assert "Nothing: the plan follows this rule." in rendered[urls.rule_page("revenue-only-team")]
+
+
+def test_a_public_site_shows_no_finding_that_names_or_counts_an_internal_item(tmp_path: Path) -> None:
+    from generator.audience import Audience
+
+    plan_dir = findings_plan(tmp_path)
+    replace_in(plan_dir, "teams/south-sales.yaml", "  - id: south-new-logos\n",
+               "  - id: south-new-logos\n    visibility: internal\n")  # a goal with a finding of its own
+    replace_in(plan_dir, "teams/north-sales.yaml", "  - id: north-handover-quality\n",
+               "  - id: north-handover-quality\n    visibility: internal\n")  # named in others' findings
+    plan = load_plan(plan_dir)
+    found = health.findings(plan)
+    assert health.for_audience(found, plan, Audience.internal) == found
+    shown = health.for_audience(found, plan, Audience.public)
+    hidden = {(f.rule.id, f.hit.subject.label) for f in found} - {(f.rule.id, f.hit.subject.label) for f in shown}
+    assert hidden == {
+        ("goal-without-objective", "Win 12 new customers"),  # about the internal goal
+        ("goal-outside-parent-time-frame", "Hand over 10 deals with a complete success plan"),  # names it
+        ("weights-do-not-add-up", "North Sales"),  # counts the team's goals, the internal one among them
+        ("unassigned-territory", "North Sales"),  # about a whole team with an internal goal: left out to be safe
+    }
+    for finding in shown:
+        text = f"{finding.hit.message} {finding.hint}"
+        assert "south-new-logos" not in text and "north-handover-quality" not in text

@@ -112,8 +112,8 @@ CASES: dict[str, tuple[list[Edit], list[tuple[str, int, str]]]] = {
                                       "in the plan")]),
     "missing-as-of": (
         [("organization.yaml", "as_of: 2026-11-15\n", "")],
-        [("organization.yaml", 7, "8 current values but no 'as_of' date: status is judged as of 2026-12-31, the "
-                                  "last day of 2026-Q4")]),
+        [("organization.yaml", 7, "the plan gives current values but no 'as_of' date: status is judged as of "
+                                  "2026-12-31, the last day of 2026-Q4")]),
 }
 
 FIXES: dict[str, list[Edit]] = {
