@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from generator import health
 from generator.audience import AUDIENCE_VARIABLE, Audience
 from generator.diagnostics import PlanError
 from generator.loader import load_plan
@@ -64,9 +65,14 @@ def _parser() -> argparse.ArgumentParser:
                             "them, each marked 'Internal'")
 
     check = commands.add_parser("check", help="validate the plan and report every problem",
-                                description="Validate the plan. Prints each problem as FILE:LINE:COL with a hint; "
-                                            "exits 1 if there are errors, 0 when the plan is clean.")
+                                description="Validate the plan, then run the alignment rules. Prints each problem "
+                                            "as FILE:LINE:COL: severity: message [rule] with a hint, grouped by "
+                                            "file, and a summary line. Exits 1 if there are errors, 0 otherwise.")
     plan_option(check)
+    check.add_argument("--strict", action="store_true",
+                       help="treat warnings as errors (exit 1 on any warning), for a plan that must be spotless")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text for people (default), json for tools: one document with every finding")
     check.set_defaults(run=_check)
 
     build = commands.add_parser("build", help="build the handbook site",
@@ -99,12 +105,20 @@ def _check(args: argparse.Namespace) -> int:
     try:
         plan = load_plan(args.plan)
     except PlanError as error:
-        print(error, file=sys.stderr)
+        if args.format == "json":
+            print(health.as_json(str(args.plan), (), error.diagnostics))
+        else:
+            print(error, file=sys.stderr)
         return 1
-    goals = len(plan.goals())
-    print(f"{args.plan}: ok: {len(plan.objectives)} objectives, {len(plan.teams)} teams, {goals} goals, "
-          f"{len(plan.people())} people, {len(plan.reviews)} reviews")
-    return 0
+    found = health.findings(plan, strict=args.strict)
+    if args.format == "json":
+        print(health.as_json(str(args.plan), found))
+    else:
+        if found:
+            print(health.format_text(found) + "\n")
+        print(f"{args.plan}: {health.summary(found)} in {len(plan.objectives)} objectives, {len(plan.teams)} "
+              f"teams, {len(plan.goals())} goals, {len(plan.people())} people, {len(plan.reviews)} reviews")
+    return 1 if any(f.severity == "error" for f in found) else 0
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -173,9 +187,15 @@ def _audience_for_plugin(audience: str) -> Iterator[None]:
 def _check_quietly(plan_dir: Path) -> bool:
     """Report plan errors before MkDocs starts, so they read like a compiler's; True if any."""
     try:
-        load_plan(plan_dir)
+        plan = load_plan(plan_dir)
     except PlanError as error:
         print(error, file=sys.stderr)
+        return True
+    found = health.findings(plan)
+    errors = [f for f in found if f.severity == "error"]
+    if errors:
+        print(f"{health.format_text(errors)}\n{plan_dir}: {health.summary(found)}: errors stop the build "
+              "(run 'handbook check' for everything)", file=sys.stderr)
         return True
     return False
 

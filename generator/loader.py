@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from generator import references
+from generator import health, references
 from generator.diagnostics import Diagnostic, PlanError, did_you_mean, field_path
 from generator.model import (
     BENEFITS_FILE as BENEFITS,
@@ -111,6 +111,7 @@ def load_plan(plan_dir: Path | str) -> Plan:
         sources=sources,
     )
     problems += references.check(plan, incomplete=frozenset(incomplete))
+    problems += health.settings_problems(plan)
     if problems or plan.organization is _STAND_IN_ORGANIZATION:
         raise PlanError(problems)
     return plan
@@ -237,7 +238,9 @@ def _explain(error: Any, model: type[BaseModel], loc: PlainPath) -> tuple[str, s
     if kind == "enum":
         choices = [m.value for m in _enum_at(model, loc) or []]
         hint = did_you_mean(str(value), choices) or ""
-        return (f"{str(value)!r} is not a valid {name.replace('_', ' ')}",
+        owner = _model_at(model, loc[:-1])
+        what = name.replace("_", " ") if owner is not None and name in owner.model_fields else f"value for '{name}'"
+        return (f"{str(value)!r} is not a valid {what}",
                 (hint + " " if hint else "") + f"choose one of: {', '.join(choices)}", False)
     if kind in ("float_parsing", "float_type", "int_parsing", "finite_number"):
         return f"expected a number, found {_kind(value)}", "write a plain number like 1250000 or 12.5 (no units)", False
@@ -270,7 +273,7 @@ def _unwrap(annotation: Any) -> list[Any]:
         return _unwrap(typing.get_args(annotation)[0])
     if origin in (tuple, list):
         return _unwrap(typing.get_args(annotation)[0])
-    return [annotation]
+    return [annotation]  # a dict stays whole: its keys are data, so _annotation_at maps a key to the value type
 
 
 def _annotation_at(model: type[BaseModel], loc: PlainPath) -> list[Any]:
@@ -284,6 +287,8 @@ def _annotation_at(model: type[BaseModel], loc: PlainPath) -> list[Any]:
                 for field_name, info in cls.model_fields.items():
                     if part in (field_name, info.alias):
                         following += _unwrap(info.annotation)
+            elif typing.get_origin(cls) is dict:
+                following += _unwrap(typing.get_args(cls)[1])
         current = following
     return current
 

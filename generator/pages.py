@@ -8,14 +8,14 @@ module only decides which page gets which template and data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import jinja2
 
-from generator import alignment, mdtext, urls
+from generator import alignment, health, mdtext, rules, status, urls
 from generator.model import Plan
 from generator.schema import Category, Department, Direction, MetricKind, Measure
 
@@ -53,6 +53,23 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+@cache
+def svg_environment() -> jinja2.Environment:
+    """The same templates and filters, autoescaped: in SVG drawings, plan text must never become markup."""
+    return _environment().overlay(autoescape=True)
+
+
+FIGURE_PREFIX = "handbook-figure-"
+FIGURE_SEPARATOR = "--"
+"""Joins the parts of a figure id; plan ids never hold two hyphens in a row, so the parts stay apart."""
+
+
+def figure_slot(kind: str, *ids: str) -> str:
+    """Where a page shows a drawing, filled by `generator.figures` after Markdown: 'map' (+ objective id),
+    'goal' + goal id, 'metric' + objective id + metric id."""
+    return f'<div id="{FIGURE_PREFIX}{FIGURE_SEPARATOR.join((kind, *ids))}"></div>'
+
+
 def label(value: Category | Department | Direction | MetricKind | str) -> str:
     """The reader-facing name of an enum value: 'customer-service' -> 'Customer service'."""
     raw = value.value if hasattr(value, "value") else str(value)
@@ -77,8 +94,13 @@ def time_frame(measure: Measure) -> str:
     return f"due {long_date(end)}"
 
 
-def plan_pages(plan: Plan) -> list[Page]:
-    """Every page of the handbook, in navigation order."""
+def plan_pages(plan: Plan, findings: Sequence[health.Finding] | None = None) -> list[Page]:
+    """Every page of the handbook, in navigation order.
+
+    `findings` are the alignment findings to show, when they were found on more of
+    the plan than this (the whole plan, before `audience` left items out); by
+    default the rules run on `plan` itself.
+    """
     pages = [
         Page(urls.HOME, "home.md.j2", {}),
         Page(urls.MISSION, "mission.md.j2", {}),
@@ -88,11 +110,25 @@ def plan_pages(plan: Plan) -> list[Page]:
         *(Page(urls.department_page(d.value), "department.md.j2", {"department": d, "teams": teams})
           for d, teams in alignment.teams_by_department(plan.teams)),
         *(Page(urls.team_page(t.id), "team.md.j2", {"team": t}) for t in plan.teams),
+        *_alignment_pages(plan, health.findings(plan) if findings is None else tuple(findings)),
         Page(urls.BENEFITS, "benefits.md.j2", {}),
         Page(urls.REVIEWS, "reviews.md.j2", {}),
         *(Page(urls.review_page(r.period), "review.md.j2", {"review": r}) for r in plan.reviews),
     ]
     return pages
+
+
+def _alignment_pages(plan: Plan, found: tuple[health.Finding, ...]) -> list[Page]:
+    """Health, map, matrix, progress and the rules: how well the plan aligns, and how that is judged."""
+    return [
+        Page(urls.HEALTH, "health.md.j2", {"findings": found}),
+        Page(urls.ALIGNMENT_MAP, "map.md.j2", {}),
+        Page(urls.MATRIX, "matrix.md.j2", {}),
+        Page(urls.PROGRESS, "progress.md.j2", {}),
+        Page(urls.RULES, "rules.md.j2", {"findings": found}),
+        *(Page(urls.rule_page(r.id), "rule.md.j2", {"rule": r, "findings": health.of_rule(found, r.id)})
+          for r in rules.catalogue()),
+    ]
 
 
 def render_page(plan: Plan, page: Page) -> str:
@@ -106,18 +142,25 @@ def render_page(plan: Plan, page: Page) -> str:
         urls=urls,
         alignment=alignment,
         progress=_progress,
+        assess=lambda measure: status.assess_measure(plan, measure),
+        as_of=status.as_of(plan),
+        figure=figure_slot,
+        health=health,
+        rules=rules,
+        status=status,
         **page.context,
     )
     return mdtext.collapse_blank_lines(text)
 
 
-def render(plan: Plan) -> dict[str, str]:
+def render(plan: Plan, findings: Sequence[health.Finding] | None = None) -> dict[str, str]:
     """Every page of the handbook as Markdown, keyed by its path under the docs folder.
 
     Two pages with one path would silently keep only the last, so that is an error.
+    `findings` as for `plan_pages`.
     """
     rendered: dict[str, str] = {}
-    for page in plan_pages(plan):
+    for page in plan_pages(plan, findings):
         if page.path in rendered:
             raise ValueError(f"two pages would be written to {page.path}")
         rendered[page.path] = render_page(plan, page)
@@ -136,6 +179,13 @@ def navigation(plan: Plan) -> list[NavItem]:
                                    *({t.name: urls.team_page(t.id)} for t in teams)]}
               for department, teams in alignment.teams_by_department(plan.teams)),
         ]},
+        {"Alignment": [
+            urls.HEALTH,
+            {"Alignment map": urls.ALIGNMENT_MAP},
+            {"Team × objective matrix": urls.MATRIX},
+            {"Progress and status": urls.PROGRESS},
+            {"Rules": [urls.RULES, *({r.title: urls.rule_page(r.id)} for r in rules.catalogue())]},
+        ]},
         {"Benefits": urls.BENEFITS},
         {"Review history": [urls.REVIEWS, *({_review_title(r): urls.review_page(r.period)} for r in plan.reviews)]},
     ]
@@ -153,4 +203,6 @@ def _linker(from_page: str) -> Callable[..., str]:
 
 
 def _progress(measure: Any) -> float | None:
+    if measure.target is None:
+        return None
     return alignment.progress(measure.baseline, measure.target, measure.current, measure.direction)

@@ -23,10 +23,11 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from generator import pages, sanitize
+from generator import figures, health, pages, sanitize
 from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from generator.diagnostics import PlanError
 from generator.loader import load_plan
+from generator.model import Plan
 from generator.writing import sync_pages
 
 log = logging.getLogger("mkdocs.plugins.handbook")
@@ -60,6 +61,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def __init__(self) -> None:
         self.rendered: dict[str, str] = {}
         self.pages_dir = Path()
+        self.plan: Plan | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Load and validate the plan, keep what the audience may see, write its pages, set the navigation."""
@@ -67,11 +69,18 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             plan = load_plan(Path(config.docs_dir))
         except PlanError as error:
             raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
+        found = health.findings(plan)
+        errors = [f for f in found if f.severity == "error"]
+        if errors:
+            raise PluginError(f"the plan in {config.docs_dir} breaks alignment rules graded as errors:\n"
+                              f"{health.format_text(errors)}")
         audience = resolve_audience(self.config.audience, os.environ)
+        shown = health.for_audience(found, plan, audience)
         plan = for_audience(plan, audience)
+        self.plan = plan
         plan_key = hashlib.sha256(f"{Path(config.docs_dir).resolve()}\0{audience.value}".encode()).hexdigest()[:12]
         self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
-        self.rendered = pages.render(plan)
+        self.rendered = pages.render(plan, shown)
         changed = sync_pages(self.pages_dir, self.rendered)
         log.info("handbook: building for the %s audience%s", audience.value,
                  "" if audience is Audience.public else " (items marked internal are included, with a marker)")
@@ -90,11 +99,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return Files(kept + generated)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Sanitize each generated page: plan text is Markdown, and raw HTML in it must not run script.
+        """Sanitize each generated page, then fill its figure slots with SVG (maps, progress bars).
 
-        This runs after Markdown conversion, when MkDocs has already collected the links and
-        anchors it validates; the sanitizer keeps every `id` and relative link they rely on.
+        Plan text is Markdown, and raw HTML in it must not run script; the sanitizer runs after
+        Markdown conversion, when MkDocs has already collected the links and anchors it validates,
+        and keeps every `id` and relative link they rely on (the empty figure slots among them).
+        The drawings come after it: they are our own SVG, plan text in them escaped by their
+        templates, and the sanitizer would remove SVG. MkDocs does not validate their links,
+        which the tests follow instead.
         """
-        if page.file.src_uri not in self.rendered:
+        if self.plan is None or page.file.src_uri not in self.rendered:
             return html
-        return sanitize.clean_html(html)
+        return figures.insert(sanitize.clean_html(html), self.plan, page.file.src_uri)

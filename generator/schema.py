@@ -112,6 +112,25 @@ class MetricKind(str, Enum):
     custom = "custom"
 
 
+class RuleGrade(str, Enum):
+    """How an alignment rule's findings count: as errors, warnings, information, or not at all."""
+
+    off = "off"
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class Settings(Model):
+    """`settings:` in organization.yaml: how the plan wants its alignment rules graded.
+
+    Rule ids are checked against the rules the handbook has (with 'did you mean')
+    when the plan is loaded, since only the rule catalogue knows them.
+    """
+
+    rules: dict[Id, RuleGrade] = Field(default_factory=dict)
+
+
 class Visibility(str, Enum):
     """Who may read an item: everyone, or only people inside the company.
 
@@ -131,7 +150,10 @@ class Organization(Model):
     mission: Text
     vision: Text
     period: Period
+    as_of: dt.date | None = None
+    """The day the plan's `current` values were measured; progress status is judged on it."""
     values: tuple[Text, ...] = ()
+    settings: Settings = Settings()
 
 
 class KeyMetric(Model):
@@ -197,18 +219,25 @@ class Alignment(Model):
 
 
 class Measure(TimeFrame):
-    """What every goal has: a metric, a baseline, a target and progress."""
+    """What every goal has: a metric, a baseline, a target and progress.
+
+    `target` and `unit` may be left out while a goal is being drafted: the
+    alignment rule `goal-not-measurable` reports such a goal instead of the
+    loader refusing the whole plan.
+    """
 
     id: Id
     title: Text
     description: Text | None = None
     metric: MetricKind
     metric_name: Text | None = None
-    unit: Text
+    unit: Text | None = None
     baseline: float
-    target: float
+    target: float | None = None
     current: float | None = None
     direction: Direction = Direction.increase
+    weight: float | None = Field(default=None, gt=0, le=100)
+    """Share in percent of this goal among its team's goals (or its person's); weights add up to 100."""
 
     @model_validator(mode="after")
     def _custom_needs_name(self) -> "Measure":
@@ -229,7 +258,8 @@ class Goal(Measure):
 class IndividualGoal(Measure):
     """A salesperson's own goal, supporting one or more team goals."""
 
-    supports: tuple[Id, ...] = Field(min_length=1)
+    supports: tuple[Id, ...] = ()
+    """Team goals this goal supports; an empty list is reported by the rule `individual-goal-without-team-goal`."""
     visibility: Visibility = Visibility.public
 
 
@@ -253,6 +283,10 @@ class TeamFile(Model):
     department: Department
     lead: Id
     description: Text | None = None
+    territories: tuple[Text, ...] = ()
+    """Territories the team covers; each should be some member's `territory`."""
+    segments: tuple[Text, ...] = ()
+    """Market segments the team covers; each should be in some member's `segments`."""
     goals: tuple[Goal, ...] = ()
     people: tuple[Person, ...] = ()
     visibility: Visibility = Visibility.public

@@ -15,6 +15,11 @@ OBJECTIVES = "objectives/index.md"
 TEAMS = "teams/index.md"
 BENEFITS = "benefits.md"
 REVIEWS = "reviews/index.md"
+HEALTH = "alignment/index.md"
+ALIGNMENT_MAP = "alignment/map.md"
+MATRIX = "alignment/matrix.md"
+PROGRESS = "alignment/progress.md"
+RULES = "alignment/rules/index.md"
 
 
 def objective_page(objective_id: str) -> str:
@@ -37,6 +42,11 @@ def review_page(period: str) -> str:
     return f"reviews/{period}.md"
 
 
+def rule_page(rule_id: str) -> str:
+    """The documentation page of one alignment rule."""
+    return f"alignment/rules/{rule_id}.md"
+
+
 def url(page: str, anchor: str | None = None) -> str:
     """The site-relative URL a reader sees for a page (`objectives/growth/`)."""
     if page == HOME:
@@ -55,3 +65,11 @@ def href(from_page: str, to_page: str, anchor: str | None = None) -> str:
     else:
         target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
     return target + (f"#{anchor}" if anchor else "")
+
+
+def relative_url(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """The URL of a page as seen from another page's URL: for links MkDocs does not rewrite (inline SVG)."""
+    here, there = url(from_page).rstrip("/") or ".", url(to_page).rstrip("/") or "."
+    path = posixpath.relpath(there, here)
+    path = "" if path == "." else path + "/"
+    return path + (f"#{anchor}" if anchor else "") or "./"

@@ -156,20 +156,31 @@ URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "srcset", "da
 _URL_NOISE = re.compile(r"[\x00-\x20]")
 
 
+FIGURE_CLASSES = frozenset({"handbook-map", "handbook-progress"})
+"""Wrappers of the handbook's own drawings (generator/figures.py): SVG is allowed inside them, nothing else is."""
+
+
 class _Scanner(HTMLParser):
     def __init__(self, content_only: bool) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
         self.depth = 1 if content_only else 0
         self.theme_raw: str | None = None
+        self.figure_divs = 0
+        """Open <div>s from a figure wrapper in: SVG is expected there, and still checked for script."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "article":
             self.depth += 1
+        if tag == "div" and (self.figure_divs or set((dict(attrs).get("class") or "").split()) & FIGURE_CLASSES):
+            self.figure_divs += 1
         where = "content" if self.depth else "theme"
         shown = self.get_starttag_text()
-        if tag in FORBIDDEN_TAGS or (self.depth and tag in CONTENT_ONLY_FORBIDDEN):
+        drawing = self.figure_divs and tag == "svg"
+        if tag in FORBIDDEN_TAGS or (self.depth and tag in CONTENT_ONLY_FORBIDDEN and not drawing):
             self.found.append(f"{where}: <{tag}> in {shown}")
+        if self.figure_divs and tag.lower() == "foreignobject":
+            self.found.append(f"{where}: <{tag}> in a drawing: {shown}")
         for name, value in attrs:
             if name.startswith("on") or name == "style":
                 self.found.append(f"{where}: attribute {name} in {shown}")
@@ -185,6 +196,8 @@ class _Scanner(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "article" and self.depth:
             self.depth -= 1
+        if tag == "div" and self.figure_divs:
+            self.figure_divs -= 1
         if tag == self.theme_raw:
             self.theme_raw = None
 

@@ -74,13 +74,18 @@ def test_plain_mkdocs_build_works_in_the_repository(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "objectives" / "index.html").is_file()
 
 
+def plain_mkdocs_build(folder: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build` run in `folder` (which holds plan/) with the repository's mkdocs.yml and theme."""
+    shutil.copy(REPO / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", folder / "theme")
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(folder / "out")],
+                          cwd=folder, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1",
+                                                                           "PATH": "/usr/bin:/bin"})
+
+
 def test_plain_mkdocs_build_reports_plan_errors_with_file_and_line(tmp_path: Path) -> None:
     plan = make_plan(tmp_path)
     replace_in(plan, "organization.yaml", "period: ", "perod: ")
-    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    shutil.copytree(REPO / "theme", tmp_path / "theme")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "out")],
-                            cwd=tmp_path, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1",
-                                                                               "PATH": "/usr/bin:/bin"})
+    result = plain_mkdocs_build(tmp_path)
     assert result.returncode == 1
     assert "plan/organization.yaml:" in result.stderr and "unknown field 'perod'" in result.stderr

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import markdown
 import pytest
+from mkdocs.utils.meta import get_data
 
 from generator import pages, sanitize
 from generator.loader import load_plan
@@ -68,8 +69,9 @@ Term
 
 
 def to_html(text: str) -> str:
-    """Markdown as MkDocs converts it for our pages, before sanitizing."""
-    return markdown.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    """Markdown as MkDocs converts it for our pages, before sanitizing (front matter taken off first, as MkDocs does)."""
+    body, _ = get_data(text)
+    return markdown.markdown(body, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
 
 
 def events(html: str) -> list[tuple]:

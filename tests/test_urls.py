@@ -37,3 +37,21 @@ def test_section_and_home_urls() -> None:
     assert urls.url(urls.HOME) == ""
     assert urls.url(urls.OBJECTIVES) == "objectives/"
     assert urls.url(urls.review_page("2026-Q3")) == "reviews/2026-Q3/"
+
+
+ALIGNMENT_PAGES = st.one_of(
+    PAGES,
+    st.sampled_from([urls.HEALTH, urls.ALIGNMENT_MAP, urls.MATRIX, urls.PROGRESS, urls.RULES]),
+    IDS.map(urls.rule_page),
+)
+
+
+@given(ALIGNMENT_PAGES, ALIGNMENT_PAGES, st.one_of(st.none(), IDS))
+def test_a_relative_url_resolves_to_the_target_url(from_page: str, to_page: str, anchor: str | None) -> None:
+    """Inline SVG links are not rewritten by MkDocs, so they are relative to the page's URL, not its file."""
+    link = urls.relative_url(from_page, to_page, anchor)
+    path, _, fragment = link.partition("#")
+    here = urls.url(from_page)
+    resolved = posixpath.normpath(posixpath.join(here, path)) + "/" if path else here
+    assert (resolved.removeprefix("./"), fragment or None) == (urls.url(to_page), anchor)
+    assert link and not link.startswith("/")
