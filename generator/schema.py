@@ -39,6 +39,18 @@ def _check_period(value: str) -> str:
     return value
 
 
+def _check_when(value: str) -> str:
+    if _PERIOD_RE.fullmatch(value):
+        return value
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError(f"invalid date {value!r}: {error}") from None
+        return value
+    raise ValueError(f"malformed time {value!r}: write a quarter like '2026-Q4' or a date like '2026-10-06'")
+
+
 def _check_text(value: str) -> str:
     if not value.strip():
         raise ValueError("this text is empty: write something, or leave the field out if it is optional")
@@ -48,6 +60,10 @@ def _check_text(value: str) -> str:
 Id = Annotated[str, AfterValidator(_check_id)]
 Period = Annotated[str, AfterValidator(_check_period)]
 Text = Annotated[str, AfterValidator(_check_text)]
+When = Annotated[str, AfterValidator(_check_when)]
+"""A quarter ('2026-Q4') or a date ('2026-10-06'), kept as written."""
+Formerly = tuple[Id, ...]
+"""Ids an item was published under before it was renamed: their URLs keep leading to it."""
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
@@ -144,6 +160,7 @@ class Objective(Model):
     owner: Text
     description: Text
     key_metrics: tuple[KeyMetric, ...] = Field(min_length=1)
+    formerly: Formerly = ()
 
 
 class ObjectivesFile(Model):
@@ -196,6 +213,7 @@ class Measure(TimeFrame):
     target: float
     current: float | None = None
     direction: Direction = Direction.increase
+    formerly: Formerly = ()
 
     @model_validator(mode="after")
     def _custom_needs_name(self) -> "Measure":
@@ -228,6 +246,7 @@ class Person(Model):
     segments: tuple[Text, ...] = ()
     strengths: tuple[Text, ...] = ()
     goals: tuple[IndividualGoal, ...] = ()
+    formerly: Formerly = ()
 
 
 class TeamFile(Model):
@@ -239,6 +258,7 @@ class TeamFile(Model):
     description: Text | None = None
     goals: tuple[Goal, ...] = ()
     people: tuple[Person, ...] = ()
+    formerly: Formerly = ()
 
 
 class Team(TeamFile):
@@ -319,3 +339,29 @@ class Review(ReviewFile):
     """A review with its period, which is the stem of its file name."""
 
     period: Period
+
+
+class RetiredKind(str, Enum):
+    """What kind of item left the plan: each kind has its own permanent URL."""
+
+    goal = "goal"
+    team = "team"
+    objective = "objective"
+    person = "person"
+
+
+class Retirement(Model):
+    """An item that left the plan: its old URL keeps a page saying when, why, and what replaced it."""
+
+    kind: RetiredKind
+    id: Id
+    title: Text
+    retired: When
+    reason: Text
+    successor: Id | None = None
+
+
+class RetiredFile(Model):
+    """`retired.yaml`: every item that ever left the plan; entries are never removed."""
+
+    retired: tuple[Retirement, ...] = ()

@@ -1,0 +1,142 @@
+"""lineage: what every published id became, and the check that no published id is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import lineage
+from generator.diagnostics import PlanError
+from generator.loader import load_plan
+from generator.model import Plan
+from generator.schema import Retirement
+from tests.planfiles import make_plan, replace_in, write
+
+RETIRED_WEBINARS = """\
+retired:
+  - kind: goal
+    id: south-webinars
+    title: Run four webinars for Iberian food distributors
+    retired: 2026-Q4
+    reason: Field Marketing runs webinars for both sales teams now.
+    successor: qualified-leads
+"""
+
+
+@pytest.fixture()
+def plan_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    make_plan(tmp_path)
+    return Path("plan")
+
+
+def test_live_former_and_retired_ids_resolve(plan_dir: Path) -> None:
+    replace_in(plan_dir, "teams/north-sales.yaml", "  - id: north-new-arr\n",
+               "  - id: north-new-arr\n    formerly: [north-arr]\n")
+    write(plan_dir, "retired.yaml", RETIRED_WEBINARS)
+    known = lineage.of(load_plan(plan_dir))
+    live = known.resolve("goal", "north-new-arr")
+    assert isinstance(live, lineage.Item)
+    assert (live.page, live.anchor) == ("teams/north-sales.md", "north-new-arr")
+    assert known.resolve("goal", "north-arr") == live
+    retired = known.resolve("goal", "south-webinars")
+    assert isinstance(retired, Retirement) and retired.successor == "qualified-leads"
+    assert known.resolve("goal", "no-such-goal") is None
+    assert known.resolve("team", "north-arr") is None
+    assert {"north-arr", "south-webinars", "olaf-new-arr"} <= known.published_ids("goal")
+
+
+def test_individual_goals_and_people_have_permanent_ids(plan_dir: Path) -> None:
+    known = lineage.of(load_plan(plan_dir))
+    olaf_goal = known.resolve("goal", "olaf-new-arr")
+    olaf = known.resolve("person", "olaf-berg")
+    assert isinstance(olaf_goal, lineage.Item) and olaf_goal.page == "teams/north-sales.md"
+    assert isinstance(olaf, lineage.Item) and (olaf.anchor, olaf.title) == ("olaf-berg", "Olaf Berg")
+
+
+def published(plan_dir: Path) -> list[tuple[str, Plan]]:
+    return [("2026-Q3", load_plan(plan_dir))]
+
+
+def test_nothing_vanishes_when_every_removal_is_recorded(plan_dir: Path) -> None:
+    before = published(plan_dir)
+    replace_in(plan_dir, "teams/north-sales.yaml", "id: north-new-arr", "id: north-arr\n    formerly: [north-new-arr]")
+    replace_in(plan_dir, "teams/north-sales.yaml", "      - north-new-arr", "      - north-arr")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", "goal: north-new-arr", "goal: north-arr")
+    assert lineage.check_published(load_plan(plan_dir), before, "plan/retired.yaml") == []
+
+
+def test_a_removed_goal_is_an_error_that_says_how_to_fix_it(plan_dir: Path) -> None:
+    before = published(plan_dir)
+    text = (plan_dir / "teams/south-sales.yaml").read_text(encoding="utf-8")
+    goals_start, people_start = text.index("goals:"), text.index("people:")
+    (plan_dir / "teams/south-sales.yaml").write_text(text[:goals_start] + text[people_start:], encoding="utf-8")
+    (problem,) = lineage.check_published(load_plan(plan_dir), before, "plan/retired.yaml")
+    assert problem.format() == (
+        "plan/retired.yaml:1:1: error: goal 'south-new-logos' was published in 2026-Q3 and is no longer in the plan, "
+        "so its links would break\n"
+        "    hint: if it was renamed, add 'formerly: [south-new-logos]' to its new entry; if it left the plan, "
+        "add it to plan/retired.yaml: {kind: goal, id: south-new-logos, title: \"Win 12 new customers\", "
+        "retired: 2026-Q4, reason: \"...\"}")
+
+
+def test_a_removed_retirement_or_former_id_is_an_error(plan_dir: Path) -> None:
+    replace_in(plan_dir, "teams/north-sales.yaml", "  - id: north-new-arr\n",
+               "  - id: north-new-arr\n    formerly: [north-arr]\n")
+    write(plan_dir, "retired.yaml", RETIRED_WEBINARS)
+    before = published(plan_dir)
+    (plan_dir / "retired.yaml").unlink()
+    replace_in(plan_dir, "teams/north-sales.yaml", "    formerly: [north-arr]\n", "")
+    problems = lineage.check_published(load_plan(plan_dir), before, "plan/retired.yaml")
+    assert [p.message for p in problems] == [
+        "goal 'north-arr' was published in 2026-Q3 as a former id of 'north-new-arr' and is no longer listed "
+        "under any 'formerly:', so its links would break",
+        "goal 'south-webinars' was published in 2026-Q3 as retired and is no longer in plan/retired.yaml, "
+        "so its retirement page would disappear",
+    ]
+    assert problems[0].hint == "add 'north-arr' to 'formerly:' of goal 'north-new-arr', or retire it in plan/retired.yaml"
+    assert "successor: qualified-leads" in problems[1].hint
+
+
+def test_a_chain_of_renames_points_at_the_newest_holder(plan_dir: Path) -> None:
+    replace_in(plan_dir, "teams/north-sales.yaml", "  - id: north-new-arr\n",
+               "  - id: north-new-arr\n    formerly: [north-arr]\n")
+    before = published(plan_dir)
+    replace_in(plan_dir, "teams/north-sales.yaml", "id: north-new-arr\n    formerly: [north-arr]",
+               "id: north-arr-2027\n    formerly: [north-new-arr]")
+    replace_in(plan_dir, "teams/north-sales.yaml", "      - north-new-arr", "      - north-arr-2027")
+    (problem,) = lineage.check_published(load_plan(plan_dir), before, "plan/retired.yaml")
+    assert problem.hint == ("add 'north-arr' to 'formerly:' of goal 'north-arr-2027' ('north-new-arr' is now "
+                            "'north-arr-2027'), or retire it in plan/retired.yaml")
+
+
+def test_the_newest_version_that_published_an_id_is_named(plan_dir: Path) -> None:
+    old = load_plan(plan_dir)
+    replace_in(plan_dir, "teams/south-sales.yaml", "title: Win 12 new customers", "title: Win 14 new customers")
+    newer = load_plan(plan_dir)
+    replace_in(plan_dir, "teams/south-sales.yaml", "id: south-new-logos", "id: south-logos")
+    (gone,) = lineage.vanished(load_plan(plan_dir), [("2026-Q4", newer), ("2026-Q3", old)])
+    assert (gone.kind, gone.id, gone.version, gone.title) == ("goal", "south-new-logos", "2026-Q4", "Win 14 new customers")
+
+
+def test_reviews_may_name_goals_by_former_or_retired_ids(plan_dir: Path) -> None:
+    replace_in(plan_dir, "teams/north-sales.yaml", "id: north-new-arr", "id: north-arr\n    formerly: [north-new-arr]")
+    replace_in(plan_dir, "teams/north-sales.yaml", "      - north-new-arr", "      - north-arr")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", "      - qualified-leads\n", "      - qualified-leads\n      - south-webinars\n")
+    with pytest.raises(PlanError, match="unknown goal 'south-webinars'"):
+        load_plan(plan_dir)
+    write(plan_dir, "retired.yaml", RETIRED_WEBINARS)
+    assert load_plan(plan_dir).retired[0].id == "south-webinars"
+
+
+def test_a_former_id_claimed_by_two_items_is_an_error(plan_dir: Path) -> None:
+    replace_in(plan_dir, "teams/north-sales.yaml", "  - id: north-new-arr\n",
+               "  - id: north-new-arr\n    formerly: [north-arr]\n")
+    replace_in(plan_dir, "teams/south-sales.yaml", "  - id: south-new-logos\n",
+               "  - id: south-new-logos\n    formerly: [north-arr]\n")
+    with pytest.raises(PlanError) as caught:
+        load_plan(plan_dir)
+    (problem,) = caught.value.diagnostics
+    assert (problem.file, problem.line, problem.field) == ("plan/teams/south-sales.yaml", 6, "goals[0].formerly[0]")
+    assert problem.message == "former goal id 'north-arr' is also listed at plan/teams/north-sales.yaml:7"
