@@ -33,6 +33,8 @@ class Item:
     title: str
     page: str
     anchor: str | None = None
+    team: str | None = None
+    """The team whose page shows it (goals, people and teams themselves)."""
 
 
 @dataclass(frozen=True)
@@ -52,15 +54,16 @@ def formerly_records(plan: Plan) -> Iterator[Formerly]:
     for team in plan.teams:
         file = team_file(team.id)
         page = urls.team_page(team.id)
-        yield Formerly(Item("team", team.id, team.name, page), team.formerly, Located(file, ("formerly",)))
+        yield Formerly(Item("team", team.id, team.name, page, team=team.id), team.formerly,
+                       Located(file, ("formerly",)))
         for i, goal in enumerate(team.goals):
-            yield Formerly(Item("goal", goal.id, goal.title, page, goal.id), goal.formerly,
+            yield Formerly(Item("goal", goal.id, goal.title, page, goal.id, team.id), goal.formerly,
                            Located(file, ("goals", i, "formerly")))
         for i, person in enumerate(team.people):
-            yield Formerly(Item("person", person.id, person.name, page, person.id), person.formerly,
+            yield Formerly(Item("person", person.id, person.name, page, person.id, team.id), person.formerly,
                            Located(file, ("people", i, "formerly")))
             for j, goal in enumerate(person.goals):
-                yield Formerly(Item("goal", goal.id, goal.title, page, goal.id), goal.formerly,
+                yield Formerly(Item("goal", goal.id, goal.title, page, goal.id, team.id), goal.formerly,
                                Located(file, ("people", i, "goals", j, "formerly")))
 
 
