@@ -15,7 +15,8 @@ from typing import Any
 
 import jinja2
 
-from generator import alignment, mdtext, urls
+from generator import alignment, lineage, mdtext, urls
+from generator.changes import Comparisons
 from generator.model import Plan
 from generator.schema import Category, Department, Direction, MetricKind, Measure
 
@@ -39,7 +40,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
     )
     env.filters.update(
         inline=mdtext.inline,
@@ -90,16 +91,19 @@ def plan_pages(plan: Plan) -> list[Page]:
         *(Page(urls.team_page(t.id), "team.md.j2", {"team": t}) for t in plan.teams),
         Page(urls.BENEFITS, "benefits.md.j2", {}),
         Page(urls.REVIEWS, "reviews.md.j2", {}),
+        Page(urls.CHANGES, "changes.md.j2", {}),
         *(Page(urls.review_page(r.period), "review.md.j2", {"review": r}) for r in plan.reviews),
     ]
     return pages
 
 
-def render_page(plan: Plan, page: Page) -> str:
+def render_page(plan: Plan, page: Page, comparisons: Comparisons = Comparisons()) -> str:
     """The Markdown of one page."""
     template = _environment().get_template(page.template)
     text = template.render(
         plan=plan,
+        comparisons=comparisons,
+        lineage=lineage.of(plan),
         org=plan.organization,
         page=page.path,
         link=_linker(page.path),
@@ -111,9 +115,18 @@ def render_page(plan: Plan, page: Page) -> str:
     return mdtext.collapse_blank_lines(text)
 
 
-def render(plan: Plan) -> dict[str, str]:
-    """Every page of the handbook as Markdown, keyed by its path under the docs folder."""
-    return {page.path: render_page(plan, page) for page in plan_pages(plan)}
+def render(plan: Plan, comparisons: Comparisons = Comparisons()) -> dict[str, str]:
+    """Every page of the handbook as Markdown, keyed by its path under the docs folder.
+
+    `comparisons` (what changed since the previous published version, and per
+    review) comes from the published history; without it the pages say so.
+    """
+    return {page.path: render_page(plan, page, comparisons) for page in plan_pages(plan)}
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render a template that is not a site page (a change report), with the pages' filters."""
+    return mdtext.collapse_blank_lines(_environment().get_template(name).render(urls=urls, **context))
 
 
 def navigation(plan: Plan) -> list[NavItem]:
@@ -129,7 +142,8 @@ def navigation(plan: Plan) -> list[NavItem]:
               for department, teams in alignment.teams_by_department(plan.teams)),
         ]},
         {"Benefits": urls.BENEFITS},
-        {"Review history": [urls.REVIEWS, *({_review_title(r): urls.review_page(r.period)} for r in plan.reviews)]},
+        {"Review history": [urls.REVIEWS, {"What changed": urls.CHANGES},
+                            *({_review_title(r): urls.review_page(r.period)} for r in plan.reviews)]},
     ]
 
 
