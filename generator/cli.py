@@ -9,15 +9,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.diagnostics import PlanError
-from generator.loader import load_plan
-from generator.writing import replace_dir
+from generator import history, lineage, report
+from generator.diagnostics import PlanError, format_report
+from generator.loader import display_path, load_plan
+from generator.model import RETIRED_FILE, Plan
 
 DESCRIPTION = """\
 Turn a company's plan (YAML in a plan folder) into a handbook site that shows
@@ -26,6 +25,9 @@ how every team's goals serve the organization's objectives.
   handbook check              validate the plan and report every problem
   handbook build              build the site into ./site (strict MkDocs build)
   handbook serve              preview the site, rebuilding on every plan edit
+  handbook publish VERSION    publish the site as a version on the gh-pages branch (mike)
+  handbook publish --dir OUT  publish the site to a folder, replaced in one step
+  handbook diff OLD NEW       list what changed between two plans
 """
 
 
@@ -54,10 +56,19 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--config", "-f", type=Path, default=Path("mkdocs.yml"), metavar="FILE",
                        help="the MkDocs configuration (default: mkdocs.yml)")
 
+    def history_options(p: argparse.ArgumentParser, default: str = history.AUTO) -> None:
+        p.add_argument("--previous", default=default, metavar="SPEC",
+                       help="what was published before, whose links must keep working: 'auto' (the versions on "
+                            "the publishing branch of the plan's git repository), a plan.json or a built site "
+                            f"folder, or 'none' (default: {default})")
+        p.add_argument("--branch", default="gh-pages", metavar="BRANCH",
+                       help="the branch versions are published on (default: gh-pages)")
+
     check = commands.add_parser("check", help="validate the plan and report every problem",
                                 description="Validate the plan. Prints each problem as FILE:LINE:COL with a hint; "
                                             "exits 1 if there are errors, 0 when the plan is clean.")
     plan_option(check)
+    history_options(check)
     check.set_defaults(run=_check)
 
     build = commands.add_parser("build", help="build the handbook site",
@@ -66,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "success, so a failed build leaves the previous site untouched.")
     plan_option(build)
     config_option(build)
+    history_options(build)
     build.add_argument("--site-dir", type=Path, default=None, metavar="DIR",
                        help="where to put the site (default: site_dir of mkdocs.yml, ./site)")
     build.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
@@ -79,14 +91,50 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", metavar="IP:PORT",
                        help="address to serve on (default: 127.0.0.1:8000)")
     serve.set_defaults(run=_serve)
+
+    publish = commands.add_parser(
+        "publish", help="publish the handbook: a version on a git branch, or a folder",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build the handbook (strictly, checked against what was published before) and publish it.\n\n"
+                    "  handbook publish VERSION    commit the site to BRANCH as VERSION with mike; the alias\n"
+                    "                              'latest' and the site root lead to it, a version selector\n"
+                    "                              shows in the header, earlier versions stay as they were\n"
+                    "  handbook publish --dir OUT  replace the folder OUT in one step, for plain static hosting\n\n"
+                    "A failed build changes nothing: the branch (or OUT) stays exactly as it was. Nothing leaves\n"
+                    "this machine unless --push is given and the repository has the remote.")
+    publish.add_argument("version", nargs="?", metavar="VERSION", help="the version to publish, like 2026-Q4")
+    publish.add_argument("--title", metavar="TITLE", help="the version's title in the selector (default: VERSION)")
+    publish.add_argument("--dir", type=Path, metavar="OUT", help="publish to this folder instead of a branch")
+    publish.add_argument("--push", action="store_true", help="push the branch to the remote afterwards, if it exists")
+    publish.add_argument("--remote", default="origin", metavar="NAME", help="the remote to push to (default: origin)")
+    plan_option(publish)
+    config_option(publish)
+    history_options(publish)
+    publish.set_defaults(run=_publish)
+
+    diff = commands.add_parser(
+        "diff", help="list what changed between two plans",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Compare two plans: goals added, retired, renamed, moved between teams, retargeted, realigned,\n"
+                    "retitled or given a new owner; objectives added, renamed, changed or retired; teams formed,\n"
+                    "renamed or retired. OLD and NEW can each be:\n\n"
+                    "  plan/                  a plan folder\n"
+                    "  site/ or site/plan.json  a built site or its plan.json snapshot\n"
+                    "  HEAD~1:plan            a plan folder (or plan.json) at a git revision, as REV:PATH\n"
+                    "  2026-Q3, latest        a version (or alias) published on the branch\n\n"
+                    "An existing path wins over the other forms.")
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--format", choices=report.FORMATS, default="text", help="output format (default: text)")
+    diff.add_argument("--branch", default="gh-pages", metavar="BRANCH",
+                      help="the branch published versions are read from (default: gh-pages)")
+    diff.set_defaults(run=_diff)
     return parser
 
 
 def _check(args: argparse.Namespace) -> int:
-    try:
-        plan = load_plan(args.plan)
-    except PlanError as error:
-        print(error, file=sys.stderr)
+    plan = _checked_plan(args.plan, args.previous, args.branch, announce=True)
+    if plan is None:
         return 1
     goals = len(plan.goals())
     print(f"{args.plan}: ok: {len(plan.objectives)} objectives, {len(plan.teams)} teams, {goals} goals, "
@@ -95,29 +143,76 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
 
-    if _check_quietly(args.plan):
+    from generator import publish
+
+    if _checked_plan(args.plan, args.previous, args.branch) is None:
         return 1
     _log_to_terminal(logging.WARNING if args.quiet else logging.INFO)
     config = load_config(str(args.config), docs_dir=str(args.plan.resolve()))
     target = (args.site_dir or Path(config.site_dir)).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    settings = publish.Settings(previous=args.previous, branch=args.branch)
     try:
-        config = load_config(str(args.config), docs_dir=str(args.plan.resolve()), site_dir=str(staging))
-        build(config)
-    except (MkDocsException, OSError) as error:
-        shutil.rmtree(staging, ignore_errors=True)
+        publish.build_into(target, config_file=args.config, plan_dir=args.plan, settings=settings)
+    except publish.BuildFailed as error:
         print(f"handbook: build failed, {target} is unchanged: {error}", file=sys.stderr)
         return 1
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    replace_dir(staging, target)
     print(f"handbook: site written to {os.path.relpath(target)}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from generator import publish
+
+    if args.dir is None and args.version is None:
+        print("handbook: publish needs a VERSION (like 2026-Q4), or --dir OUT for a plain folder", file=sys.stderr)
+        return 2
+    previous = args.previous if args.dir is None else publish.previous_for_dir(args.dir, args.previous)
+    if _checked_plan(args.plan, previous, args.branch) is None:
+        return 1
+    _log_to_terminal(logging.WARNING)
+    try:
+        if args.dir is not None:
+            settings = publish.Settings(args.previous, args.branch, args.version, args.title)
+            publish.publish_dir(args.dir, config_file=args.config, plan_dir=args.plan, settings=settings)
+            print(f"handbook: site published to {os.path.relpath(args.dir.resolve())}")
+            return 0
+        done = publish.publish_version(args.version, config_file=args.config, plan_dir=args.plan, title=args.title,
+                                       branch=args.branch, previous=args.previous, push=args.push,
+                                       remote=args.remote)
+    except publish.BuildFailed as error:
+        where = args.dir if args.dir is not None else f"branch {args.branch}"
+        print(f"handbook: build failed, nothing was published ({where} is unchanged):\n{error}", file=sys.stderr)
+        return 1
+    except publish.PublishError as error:
+        print(f"handbook: {error}", file=sys.stderr)
+        return 1
+    print(f"handbook: published {done.version} on branch {done.branch} ({done.commit[:12]}); "
+          f"{publish.LATEST} and the site root lead to it")
+    if done.pushed_to:
+        print(f"handbook: pushed {done.branch} to {done.pushed_to}")
+    elif args.push:
+        print(f"handbook: this repository has no remote '{args.remote}': nothing was pushed")
+    else:
+        print(f"handbook: nothing was pushed; to publish it: git push {args.remote} {done.branch} "
+              "(or run again with --push)")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from generator import changes
+
+    try:
+        old_label, old = history.open_plan(args.old, cwd=Path.cwd(), branch=args.branch)
+        new_label, new = history.open_plan(args.new, cwd=Path.cwd(), branch=args.branch)
+    except PlanError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except history.HistoryError as error:
+        print(f"handbook: {error}", file=sys.stderr)
+        return 1
+    sys.stdout.write(report.render(changes.compare(old, new, old_label, new_label), args.format))
     return 0
 
 
@@ -125,7 +220,7 @@ def _serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
-    if _check_quietly(args.plan):
+    if _checked_plan(args.plan, history.AUTO, "gh-pages") is None:
         return 1
     _log_to_terminal(logging.INFO)
     try:
@@ -136,14 +231,29 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_quietly(plan_dir: Path) -> bool:
-    """Report plan errors before MkDocs starts, so they read like a compiler's; True if any."""
+def _checked_plan(plan_dir: Path, previous: str, branch: str, *, announce: bool = False) -> Plan | None:
+    """The plan, if it is valid and keeps every published id answerable; else None, with the report printed.
+
+    Run before MkDocs starts, so problems read like a compiler's.
+    """
     try:
-        load_plan(plan_dir)
+        plan = load_plan(plan_dir)
+        published = history.load(previous, plan_dir=plan_dir, branch=branch)
     except PlanError as error:
         print(error, file=sys.stderr)
-        return True
-    return False
+        return None
+    except history.HistoryError as error:
+        print(f"handbook: cannot read the published plans: {error}", file=sys.stderr)
+        return None
+    problems = lineage.check_published(plan, published.labelled(), display_path(plan_dir / RETIRED_FILE))
+    if problems:
+        print(f"Links published before would break (compared with {published.source}):", file=sys.stderr)
+        print(format_report(problems), file=sys.stderr)
+        return None
+    if announce and published.published:
+        print(f"{published.source}: every link published in {', '.join(p.label for p in published.published)} "
+              "still leads somewhere")
+    return plan
 
 
 def _log_to_terminal(level: int) -> None:
