@@ -188,8 +188,11 @@ def _publish(args: argparse.Namespace) -> int:
     except publish.PublishError as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
-    print(f"handbook: published {done.version} on branch {done.branch} ({done.commit[:12]}); "
-          f"{publish.LATEST} and the site root lead to it")
+    if done.changed:
+        print(f"handbook: published {done.version} on branch {done.branch} ({done.commit[:12]}); "
+              f"{publish.LATEST} and the site root lead to it")
+    else:
+        print(f"handbook: {done.version} on branch {done.branch} already holds exactly this site: nothing to commit")
     if done.pushed_to:
         print(f"handbook: pushed {done.branch} to {done.pushed_to}")
     elif args.push:

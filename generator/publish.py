@@ -60,6 +60,8 @@ class Published:
     version: str
     branch: str
     commit: str
+    changed: bool
+    """False when the branch already held exactly this site (no commit was made)."""
     pushed_to: str | None
 
 
@@ -124,11 +126,15 @@ def publish_version(version: str, *, config_file: Path, plan_dir: Path, title: s
             raise PublishError(f"{branch} cannot be updated from {remote}/{branch}: {error}") from None
         site = Path(folder) / "site"
         build_into(site, config_file=config_file, plan_dir=plan_dir, settings=settings)
+        changed = True
         try:
-            with commands.deploy({"site_dir": str(site), "use_directory_urls": True}, version, title,
-                                 [LATEST], update_aliases=True, branch=branch,
-                                 message=_message(repo, plan_dir, version, title)):
-                pass
+            try:
+                with commands.deploy({"site_dir": str(site), "use_directory_urls": True}, version, title,
+                                     [LATEST], update_aliases=True, branch=branch,
+                                     message=_message(repo, plan_dir, version, title)):
+                    pass
+            except git_utils.GitEmptyCommit:
+                changed = False  # mike dropped the empty commit: this exact site is already published
             with contextlib.suppress(git_utils.GitEmptyCommit):
                 commands.set_default(LATEST, branch=branch, message=f"Site root leads to {LATEST}")
         except (git_utils.GitError, ValueError) as error:
@@ -141,7 +147,7 @@ def publish_version(version: str, *, config_file: Path, plan_dir: Path, title: s
         except gitrepo.GitError as error:
             raise PublishError(f"published {version} on {branch}, but pushing to {remote} failed: {error}") from None
         pushed_to = remote
-    return Published(version, branch, commit, pushed_to)
+    return Published(version, branch, commit, changed, pushed_to)
 
 
 def _config(config_file: Path, plan_dir: Path, site_dir: Path, settings: Settings) -> MkDocsConfig:
