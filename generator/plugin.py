@@ -70,7 +70,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             plan = load_plan(plan_dir)
         except PlanError as error:
             raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
-        published = self._history(plan_dir)
+        published = self._history(plan_dir, Path(config.config_file_path or ".").parent)
         problems = lineage.check_published(plan, published.labelled(), display_path(plan_dir / RETIRED_FILE))
         if problems:
             raise PluginError(f"published links would break (compared with {published.source}):\n"
@@ -107,10 +107,16 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         static = [File.generated(config, path, content=data) for path, data in sorted(self.static.items())]
         return Files(kept + generated + static)
 
-    def _history(self, plan_dir: Path) -> history.History:
-        """The published plans this build is compared with (see `generator.history`)."""
+    def _history(self, plan_dir: Path, config_dir: Path) -> history.History:
+        """The published plans this build is compared with (see `generator.history`).
+
+        A `previous` path is relative to mkdocs.yml, like MkDocs' own paths.
+        """
+        previous = self.config.previous
+        if previous not in (history.AUTO, history.NONE):
+            previous = str(config_dir / previous)
         try:
-            return history.load(self.config.previous, plan_dir=plan_dir, branch=self.config.branch,
+            return history.load(previous, plan_dir=plan_dir, branch=self.config.branch,
                                 building=self.config.version)
         except history.HistoryError as error:
             raise PluginError(f"cannot read the published plans: {error}") from None

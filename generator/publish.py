@@ -158,7 +158,8 @@ def _config(config_file: Path, plan_dir: Path, site_dir: Path, settings: Setting
     plugin = config.plugins.get("handbook")
     if plugin is None:
         raise BuildFailed(f"{config_file} does not use the handbook plugin: add '- handbook' under 'plugins:'")
-    plugin.config.previous = settings.previous
+    previous = settings.previous
+    plugin.config.previous = previous if previous in (history.AUTO, history.NONE) else str(Path(previous).resolve())
     plugin.config.branch = settings.branch
     plugin.config.version = settings.version
     plugin.config.title = settings.title
