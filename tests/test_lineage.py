@@ -140,3 +140,44 @@ def test_a_former_id_claimed_by_two_items_is_an_error(plan_dir: Path) -> None:
     (problem,) = caught.value.diagnostics
     assert (problem.file, problem.line, problem.field) == ("plan/teams/south-sales.yaml", 6, "goals[0].formerly[0]")
     assert problem.message == "former goal id 'north-arr' is also listed at plan/teams/north-sales.yaml:7"
+
+
+def test_check_and_build_compare_with_a_previous_snapshot(tmp_path: Path, capsys) -> None:
+    from generator import cli
+    from tests.conftest import REPO
+
+    plan_dir = make_plan(tmp_path)
+    site = tmp_path / "site"
+    assert cli.main(["build", "-q", "--plan", str(plan_dir), "--site-dir", str(site),
+                     "--config", str(REPO / "mkdocs.yml")]) == 0
+    replace_in(plan_dir, "teams/south-sales.yaml", "id: south-new-logos", "id: south-logos")
+    capsys.readouterr()
+    assert cli.main(["check", "--plan", str(plan_dir), "--previous", str(site / "plan.json")]) == 1
+    assert "goal 'south-new-logos' was published in 2026-Q4" in capsys.readouterr().err
+    assert cli.main(["check", "--plan", str(plan_dir), "--previous", "none"]) == 0
+    assert cli.main(["build", "-q", "--plan", str(plan_dir), "--site-dir", str(tmp_path / "other"),
+                     "--previous", str(site), "--config", str(REPO / "mkdocs.yml")]) == 1
+    assert not (tmp_path / "other").exists()
+
+
+def test_plain_mkdocs_build_fails_when_a_published_id_is_lost(tmp_path: Path) -> None:
+    """The plugin checks too, so `mkdocs build` and `mkdocs serve` keep published links as well."""
+    import shutil
+    import subprocess
+    import sys
+
+    from generator import snapshot
+    from tests.conftest import REPO
+
+    plan_dir = make_plan(tmp_path)
+    (tmp_path / "published.json").write_bytes(snapshot.dumps(load_plan(plan_dir), version="2026-Q4"))
+    replace_in(plan_dir, "teams/south-sales.yaml", "id: south-new-logos", "id: south-logos")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace(
+        "  - handbook\n", "  - handbook:\n      previous: published.json\n")
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    shutil.copytree(REPO / "theme", tmp_path / "theme")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "out")], cwd=tmp_path,
+                            capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1
+    assert f"published links would break (compared with {tmp_path / 'published.json'})" in result.stderr
+    assert "goal 'south-new-logos' was published in 2026-Q4" in result.stderr
