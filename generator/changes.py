@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from generator import lineage
 from generator.lineage import Lineage
@@ -21,6 +21,7 @@ from generator.model import Kind, Plan
 from generator.schema import Goal, KeyMetric, Measure, Objective, Team
 
 Value = str | float | None
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,9 @@ class Comparisons:
     """Review period -> the changes computed for it (absent when its plans are not known)."""
 
 
+C = TypeVar("C", GoalChanges, ObjectiveChanges, TeamChanges)
+
+
 def compare(old: Plan, new: Plan, old_label: str, new_label: str) -> Changes:
     """The changes from `old` to `new`, read through the newer plan's renames and retirements."""
     now = lineage.of(new)
@@ -209,16 +213,29 @@ def _retired(now: Lineage, new: Plan, item: Ref) -> Retired:
     return Retired(item, True, entry.retired, entry.reason, successor)
 
 
+def _match(old_items: Iterable[tuple[T, Ref]], new_ids: Iterable[str], now: Lineage, new: Plan,
+           out: dict[str, list[Any]]) -> Iterator[tuple[T, str]]:
+    """Each old item that is still there, with its id in the newer plan (two old items may have merged).
+
+    Items that left go to `out['retired']`; afterwards `out['added']` holds the new ids no old item matched.
+    """
+    candidates = list(new_ids)
+    matched: set[str] = set()
+    for item, ref in old_items:
+        new_id = _follow(now, ref.kind, ref.id)
+        if new_id is not None and new_id in candidates:
+            matched.add(new_id)
+            yield item, new_id
+        else:
+            out["retired"].append(_retired(now, new, ref))
+    out["added"] = [new_id for new_id in candidates if new_id not in matched]
+
+
 def _goals(old: Plan, new: Plan, now: Lineage) -> GoalChanges:
     new_goals = {goal.id: (team, goal) for team, goal in new.goals()}
-    seen: set[str] = set()
     out: dict[str, list[Any]] = {f.name: [] for f in dataclasses.fields(GoalChanges)}
-    for old_team, old_goal in old.goals():
-        new_id = _follow(now, "goal", old_goal.id)
-        if new_id not in new_goals:
-            out["retired"].append(_retired(now, new, _goal_ref(old_team, old_goal)))
-            continue
-        seen.add(new_id)
+    for (old_team, old_goal), new_id in _match(((pair, _goal_ref(*pair)) for pair in old.goals()), new_goals,
+                                               now, new, out):
         team, goal = new_goals[new_id]
         item = _goal_ref(team, goal)
         if new_id != old_goal.id:
@@ -232,16 +249,16 @@ def _goals(old: Plan, new: Plan, now: Lineage) -> GoalChanges:
         was_serving = {old_id: _follow(now, "objective", old_id) or old_id for old_id in
                        (a.objective for a in old_goal.aligns_to)}
         gained = tuple(_objective_ref(new.objective(o)) for o in served if o not in was_serving.values())
-        lost = tuple(_old_objective_ref(old, now, old_id) for old_id, new_id in was_serving.items()
-                     if new_id not in served)
+        lost = tuple(_old_objective_ref(old, now, old_id) for old_id, now_id in was_serving.items()
+                     if now_id not in served)
         if gained or lost:
             out["realigned"].append(Realigned(item, gained, lost))
         if old_goal.title != goal.title:
             out["retitled"].append(Edited(item, (FieldChange("title", old_goal.title, goal.title),)))
         if old_goal.owner != goal.owner:
             out["reassigned"].append(Edited(item, (FieldChange("owner", old_goal.owner, goal.owner),)))
-    out["added"] = [Added(_goal_ref(team, goal)) for team, goal in new.goals() if goal.id not in seen]
-    return GoalChanges(**{name: tuple(items) for name, items in out.items()})
+    out["added"] = [Added(_goal_ref(*new_goals[goal_id])) for goal_id in out["added"]]
+    return _collect(GoalChanges, out)
 
 
 def _old_objective_ref(old: Plan, now: Lineage, objective_id: str) -> Ref:
@@ -272,15 +289,9 @@ def _measure_changes(old: Measure | KeyMetric, new: Measure | KeyMetric, prefix:
 
 
 def _objectives(old: Plan, new: Plan, now: Lineage) -> ObjectiveChanges:
-    new_ids = {o.id for o in new.objectives}
-    seen: set[str] = set()
     out: dict[str, list[Any]] = {f.name: [] for f in dataclasses.fields(ObjectiveChanges)}
-    for before in old.objectives:
-        new_id = _follow(now, "objective", before.id)
-        if new_id not in new_ids:
-            out["retired"].append(_retired(now, new, _objective_ref(before)))
-            continue
-        seen.add(new_id)
+    for before, new_id in _match(((o, _objective_ref(o)) for o in old.objectives), (o.id for o in new.objectives),
+                                 now, new, out):
         after = new.objective(new_id)
         if new_id != before.id:
             out["renamed"].append(Renamed(before.id, _objective_ref(after)))
@@ -293,8 +304,8 @@ def _objectives(old: Plan, new: Plan, now: Lineage) -> ObjectiveChanges:
         fields += _metric_changes(before.key_metrics, after.key_metrics)
         if fields:
             out["changed"].append(Edited(_objective_ref(after), tuple(fields)))
-    out["added"] = [Added(_objective_ref(o)) for o in new.objectives if o.id not in seen]
-    return ObjectiveChanges(**{name: tuple(items) for name, items in out.items()})
+    out["added"] = [Added(_objective_ref(new.objective(o))) for o in out["added"]]
+    return _collect(ObjectiveChanges, out)
 
 
 def _metric_changes(before: Iterable[KeyMetric], after: Iterable[KeyMetric]) -> list[FieldChange]:
@@ -314,16 +325,14 @@ def _metric_changes(before: Iterable[KeyMetric], after: Iterable[KeyMetric]) -> 
 
 
 def _teams(old: Plan, new: Plan, now: Lineage) -> TeamChanges:
-    new_ids = {t.id for t in new.teams}
-    seen: set[str] = set()
     out: dict[str, list[Any]] = {f.name: [] for f in dataclasses.fields(TeamChanges)}
-    for before in old.teams:
-        new_id = _follow(now, "team", before.id)
-        if new_id not in new_ids:
-            out["retired"].append(_retired(now, new, _team_ref(before)))
-            continue
-        seen.add(new_id)
+    for before, new_id in _match(((t, _team_ref(t)) for t in old.teams), (t.id for t in new.teams), now, new, out):
         if new_id != before.id:
             out["renamed"].append(Renamed(before.id, _team_ref(new.team(new_id))))
-    out["added"] = [Added(_team_ref(t)) for t in new.teams if t.id not in seen]
-    return TeamChanges(**{name: tuple(items) for name, items in out.items()})
+    out["added"] = [Added(_team_ref(new.team(t))) for t in out["added"]]
+    return _collect(TeamChanges, out)
+
+
+def _collect(kind: type[C], out: dict[str, list[Any]]) -> C:
+    """The change lists gathered in `out`, as the frozen value `kind`."""
+    return kind(**{f.name: tuple(out[f.name]) for f in dataclasses.fields(kind)})

@@ -7,16 +7,20 @@ each output format (regenerate with UPDATE_GOLDEN=1, then read the diff).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator import changes, cli, report
+from generator import changes, cli, lineage, report
 from generator.loader import load_plan
 from generator.model import Plan
+from generator.schema import Retirement
 from tests.planfiles import SMALL_PLAN, TESTS, make_plan, replace_in
 
 NEXT_QUARTER = TESTS / "fixtures" / "next-quarter"
@@ -149,3 +153,32 @@ def test_diff_names_what_it_cannot_read(tmp_path: Path, monkeypatch, capsys) -> 
     monkeypatch.chdir(tmp_path)
     assert cli.main(["diff", "no-such-plan", str(SMALL_PLAN)]) == 1
     assert "'no-such-plan' names no plan" in capsys.readouterr().err
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sets(st.integers(min_value=0, max_value=3)), st.sets(st.integers(min_value=0, max_value=3)))
+def test_renamed_goals_are_renames_and_dropped_goals_are_retirements(renamed: set[int], dropped: set[int]) -> None:
+    """Whatever goals are renamed (with formerly) or dropped, the diff says exactly that, and no link is lost
+    once the dropped ones are recorded in retired.yaml."""
+    old = load_plan(SMALL_PLAN)
+    goals = [goal for _, goal in old.goals()]
+    assert len(goals) == 4
+    dropped_ids = {goals[i].id for i in dropped - renamed}
+    renamed_ids = {goals[i].id for i in renamed}
+
+    def edit(goal):
+        return goal.model_copy(update={"id": f"{goal.id}-new", "formerly": (goal.id,)}) if goal.id in renamed_ids \
+            else goal
+
+    teams = tuple(t.model_copy(update={"goals": tuple(edit(g) for g in t.goals if g.id not in dropped_ids)})
+                  for t in old.teams)
+    retired = tuple(Retirement(kind="goal", id=g.id, title=g.title, retired="2027-Q1", reason="Done.")
+                    for g in goals if g.id in dropped_ids)
+    new = dataclasses.replace(old, teams=teams, reviews=(), retired=retired)
+    found = changes.compare(old, new, "old", "new")
+    assert {(r.before, r.item.id) for r in found.goals.renamed} == {(i, f"{i}-new") for i in renamed_ids}
+    assert {r.item.id for r in found.goals.retired} == dropped_ids
+    assert all(r.recorded for r in found.goals.retired)
+    assert found.goals.added == () and found.goals.moved == ()
+    assert lineage.vanished(new, [("old", old)]) == []
+    assert [v.id for v in lineage.vanished(dataclasses.replace(new, retired=()), [("old", old)])] == sorted(dropped_ids)
