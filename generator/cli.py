@@ -59,8 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     def history_options(p: argparse.ArgumentParser, default: str = history.AUTO) -> None:
         p.add_argument("--previous", default=default, metavar="SPEC",
                        help="what was published before, whose links must keep working: 'auto' (the versions on "
-                            "the publishing branch of the plan's git repository), a plan.json or a built site "
-                            f"folder, or 'none' (default: {default})")
+                            "the publishing branch of the plan's git repository; for publish --dir, OUT's own "
+                            f"plan.json), a plan.json or a built site folder, or 'none' (default: {default})")
         p.add_argument("--branch", default="gh-pages", metavar="BRANCH",
                        help="the branch versions are published on (default: gh-pages)")
 

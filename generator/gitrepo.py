@@ -11,7 +11,7 @@ import io
 import os
 import subprocess
 import tarfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 
 class GitError(Exception):
@@ -72,11 +72,23 @@ def show(repo: Path, rev: str, path: str) -> bytes | None:
 
 
 def export(repo: Path, spec: str, destination: Path) -> None:
-    """Write the files of a tree (`rev` or `rev:folder`) into `destination`, as `git archive` has them."""
+    """Write the regular files of a tree (`rev` or `rev:folder`) into `destination`.
+
+    Links and special files are skipped, and so is any path that would land
+    outside `destination` (tarfile's own filters need Python 3.11.4).
+    """
     archive = run(repo, "archive", "--format=tar", spec)
     destination.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(destination, filter="data")
+        for member in tar.getmembers():
+            parts = PurePosixPath(member.name).parts
+            if not member.isfile() or member.name.startswith("/") or ".." in parts:
+                continue
+            target = destination.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = tar.extractfile(member)
+            if source is not None:
+                target.write_bytes(source.read())
 
 
 def remote_url(repo: Path, remote: str) -> str | None:

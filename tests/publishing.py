@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import html.parser
-import io
 import json
 import re
 import shutil
 import subprocess
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -35,12 +33,18 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
 
 
+def make_project(root: Path) -> Path:
+    """A folder with the small plan and the repository's mkdocs.yml and theme, as a new user sets one up."""
+    project = root / "handbook"
+    make_plan(project)
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", project / "theme")
+    return project
+
+
 def make_repo(root: Path) -> Path:
-    """A git repository with the small plan, the repository's mkdocs.yml and theme, committed."""
-    repo = root / "handbook"
-    make_plan(repo)
-    shutil.copy(REPO / "mkdocs.yml", repo / "mkdocs.yml")
-    shutil.copytree(REPO / "theme", repo / "theme")
+    """`make_project`, as a git repository with everything committed."""
+    repo = make_project(root)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.name", "Plan Owner")
     git(repo, "config", "user.email", "owner@example.com")
@@ -56,12 +60,8 @@ def handbook(repo: Path, *args: str) -> int:
 
 
 def export_branch(repo: Path, branch: str, destination: Path) -> Path:
-    """The files of a branch, as a static host would serve them (symlinks kept)."""
-    archive = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", branch], check=True,
-                             capture_output=True).stdout
-    destination.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(destination, filter="data")
+    """The files of a branch, as a static host would serve them (symlinks kept): a detached worktree."""
+    git(repo, "worktree", "add", "-q", "--detach", str(destination), branch)
     return destination
 
 

@@ -13,15 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
 from tests.planfiles import replace_in, write
 from tests.publishing import (
     TwoQuarters,
-    export_branch,
     follow,
     forwarding_addresses,
     git,
     handbook,
+    make_project,
     make_repo,
     parse,
     publish_two_quarters,
@@ -204,8 +203,8 @@ def test_version_names_that_cannot_be_folders_are_refused(tmp_path: Path, capsys
 
 
 def test_publishing_needs_a_git_repository(tmp_path: Path, capsys) -> None:
-    repo = make_repo(tmp_path)
-    export = export_branch(repo, "main", tmp_path / "not-a-repo")
-    assert handbook(export, "publish", "2026-Q4") == 1
-    assert "is not in a git repository" in capsys.readouterr().err
-    assert (REPO / "mkdocs.yml").is_file()
+    project = make_project(tmp_path)
+    assert handbook(project, "publish", "2026-Q4") == 1
+    assert "is not in a git repository: run 'git init' there, or publish to a folder with --dir OUT" in \
+        capsys.readouterr().err
+    assert handbook(project, "publish", "--dir", str(tmp_path / "public")) == 0
