@@ -7,23 +7,29 @@ MkDocs, prints what they report and picks the exit code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import history, lineage, report
+from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from generator.diagnostics import PlanError, format_report
 from generator.loader import display_path, load_plan
 from generator.model import RETIRED_FILE, Plan
+
+if TYPE_CHECKING:
+    from generator.publish import Published
 
 DESCRIPTION = """\
 Turn a company's plan (YAML in a plan folder) into a handbook site that shows
 how every team's goals serve the organization's objectives.
 
   handbook check              validate the plan and report every problem
-  handbook build              build the site into ./site (strict MkDocs build)
+  handbook build              build the public site into ./site (strict MkDocs build)
   handbook serve              preview the site, rebuilding on every plan edit
   handbook publish VERSION    publish the site as a version on the gh-pages branch (mike)
   handbook publish --dir OUT  publish the site to a folder, replaced in one step
@@ -56,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--config", "-f", type=Path, default=Path("mkdocs.yml"), metavar="FILE",
                        help="the MkDocs configuration (default: mkdocs.yml)")
 
+    def audience_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.public.value,
+                       help="who the site is for. public (the default, whatever mkdocs.yml says) leaves out "
+                            "every item marked 'visibility: internal' and every trace of it: pages, navigation, "
+                            "search index, sitemap, counts, and links from public items. internal includes "
+                            "them, each marked 'Internal'")
+
     def history_options(p: argparse.ArgumentParser, default: str = history.AUTO) -> None:
         p.add_argument("--previous", default=default, metavar="SPEC",
                        help="what was published before, whose links must keep working: 'auto' (the versions on "
@@ -68,15 +81,19 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Validate the plan. Prints each problem as FILE:LINE:COL with a hint; "
                                             "exits 1 if there are errors, 0 when the plan is clean.")
     plan_option(check)
+    audience_option(check)
     history_options(check)
     check.set_defaults(run=_check)
 
     build = commands.add_parser("build", help="build the handbook site",
                                 description="Validate the plan and build the site with MkDocs in strict mode. "
                                             "The site is built in a temporary folder and swapped in only on "
-                                            "success, so a failed build leaves the previous site untouched.")
+                                            "success, so a failed build leaves the previous site untouched. "
+                                            "Unless --audience internal is given, the site is the public one: "
+                                            "nothing marked internal is in any of its files.")
     plan_option(build)
     config_option(build)
+    audience_option(build)
     history_options(build)
     build.add_argument("--site-dir", type=Path, default=None, metavar="DIR",
                        help="where to put the site (default: site_dir of mkdocs.yml, ./site)")
@@ -88,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "file in the plan folder changes.")
     plan_option(serve)
     config_option(serve)
+    audience_option(serve)
     serve.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", metavar="IP:PORT",
                        help="address to serve on (default: 127.0.0.1:8000)")
     serve.set_defaults(run=_serve)
@@ -109,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--remote", default="origin", metavar="NAME", help="the remote to push to (default: origin)")
     plan_option(publish)
     config_option(publish)
+    audience_option(publish)
     history_options(publish)
     publish.set_defaults(run=_publish)
 
@@ -133,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
-    plan = _checked_plan(args.plan, args.previous, args.branch, announce=True)
+    plan = _checked_plan(args.plan, args.previous, args.branch, args.audience, announce=True)
     if plan is None:
         return 1
     goals = len(plan.goals())
@@ -147,18 +166,19 @@ def _build(args: argparse.Namespace) -> int:
 
     from generator import publish
 
-    if _checked_plan(args.plan, args.previous, args.branch) is None:
+    if _checked_plan(args.plan, args.previous, args.branch, args.audience) is None:
         return 1
     _log_to_terminal(logging.WARNING if args.quiet else logging.INFO)
     config = load_config(str(args.config), docs_dir=str(args.plan.resolve()))
     target = (args.site_dir or Path(config.site_dir)).resolve()
     settings = publish.Settings(previous=args.previous, branch=args.branch)
     try:
-        publish.build_into(target, config_file=args.config, plan_dir=args.plan, settings=settings)
+        with _audience_for_plugin(args.audience):
+            publish.build_into(target, config_file=args.config, plan_dir=args.plan, settings=settings)
     except publish.BuildFailed as error:
         print(f"handbook: build failed, {target} is unchanged: {error}", file=sys.stderr)
         return 1
-    print(f"handbook: site written to {os.path.relpath(target)}")
+    print(f"handbook: {args.audience} site written to {os.path.relpath(target)}")
     return 0
 
 
@@ -169,18 +189,12 @@ def _publish(args: argparse.Namespace) -> int:
         print("handbook: publish needs a VERSION (like 2026-Q4), or --dir OUT for a plain folder", file=sys.stderr)
         return 2
     previous = args.previous if args.dir is None else publish.previous_for_dir(args.dir, args.previous)
-    if _checked_plan(args.plan, previous, args.branch) is None:
+    if _checked_plan(args.plan, previous, args.branch, args.audience) is None:
         return 1
     _log_to_terminal(logging.WARNING)
     try:
-        if args.dir is not None:
-            settings = publish.Settings(args.previous, args.branch, args.version, args.title)
-            publish.publish_dir(args.dir, config_file=args.config, plan_dir=args.plan, settings=settings)
-            print(f"handbook: site published to {os.path.relpath(args.dir.resolve())}")
-            return 0
-        done = publish.publish_version(args.version, config_file=args.config, plan_dir=args.plan, title=args.title,
-                                       branch=args.branch, previous=args.previous, push=args.push,
-                                       remote=args.remote)
+        with _audience_for_plugin(args.audience):
+            done = _publish_to(args)
     except publish.BuildFailed as error:
         where = args.dir if args.dir is not None else f"branch {args.branch}"
         print(f"handbook: build failed, nothing was published ({where} is unchanged):\n{error}", file=sys.stderr)
@@ -188,6 +202,9 @@ def _publish(args: argparse.Namespace) -> int:
     except publish.PublishError as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
+    if done is None:
+        print(f"handbook: {args.audience} site published to {os.path.relpath(args.dir.resolve())}")
+        return 0
     if done.changed:
         print(f"handbook: published {done.version} on branch {done.branch} ({done.commit[:12]}); "
               f"{publish.LATEST} and the site root lead to it")
@@ -201,6 +218,18 @@ def _publish(args: argparse.Namespace) -> int:
         print(f"handbook: nothing was pushed; to publish it: git push {args.remote} {done.branch} "
               "(or run again with --push)")
     return 0
+
+
+def _publish_to(args: argparse.Namespace) -> Published | None:
+    """Publish as the arguments say: to --dir (None comes back) or as VERSION on the branch."""
+    from generator import publish
+
+    if args.dir is not None:
+        settings = publish.Settings(args.previous, args.branch, args.version, args.title)
+        publish.publish_dir(args.dir, config_file=args.config, plan_dir=args.plan, settings=settings)
+        return None
+    return publish.publish_version(args.version, config_file=args.config, plan_dir=args.plan, title=args.title,
+                                   branch=args.branch, previous=args.previous, push=args.push, remote=args.remote)
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -223,21 +252,23 @@ def _serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
-    if _checked_plan(args.plan, history.AUTO, "gh-pages") is None:
+    if _checked_plan(args.plan, history.AUTO, "gh-pages", args.audience) is None:
         return 1
     _log_to_terminal(logging.INFO)
     try:
-        serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()))
+        with _audience_for_plugin(args.audience):
+            serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()))
     except MkDocsException as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def _checked_plan(plan_dir: Path, previous: str, branch: str, *, announce: bool = False) -> Plan | None:
-    """The plan, if it is valid and keeps every published id answerable; else None, with the report printed.
+def _checked_plan(plan_dir: Path, previous: str, branch: str, audience: str, *,
+                  announce: bool = False) -> Plan | None:
+    """The plan, if it is valid and its `audience` site keeps every published id answerable; else None.
 
-    Run before MkDocs starts, so problems read like a compiler's.
+    Run before MkDocs starts, so problems read like a compiler's (the report is printed).
     """
     try:
         plan = load_plan(plan_dir)
@@ -248,7 +279,8 @@ def _checked_plan(plan_dir: Path, previous: str, branch: str, *, announce: bool 
     except history.HistoryError as error:
         print(f"handbook: cannot read the published plans: {error}", file=sys.stderr)
         return None
-    problems = lineage.check_published(plan, published.labelled(), display_path(plan_dir / RETIRED_FILE))
+    problems = lineage.check_published(for_audience(plan, audience), published.labelled(),
+                                       display_path(plan_dir / RETIRED_FILE), unfiltered=plan)
     if problems:
         print(f"Links published before would break (compared with {published.source}):", file=sys.stderr)
         print(format_report(problems), file=sys.stderr)
@@ -257,6 +289,25 @@ def _checked_plan(plan_dir: Path, previous: str, branch: str, *, announce: bool 
         print(f"{published.source}: every link published in {', '.join(p.label for p in published.published)} "
               "still leads somewhere")
     return plan
+
+
+@contextlib.contextmanager
+def _audience_for_plugin(audience: str) -> Iterator[None]:
+    """Hand the audience to the plugin in HANDBOOK_AUDIENCE while MkDocs runs.
+
+    An environment variable, not a plugin option set in code, because `mkdocs serve`
+    reloads mkdocs.yml on every rebuild; it also wins over an `audience` in mkdocs.yml,
+    so the command line alone decides.
+    """
+    previous = os.environ.get(AUDIENCE_VARIABLE)
+    os.environ[AUDIENCE_VARIABLE] = audience
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(AUDIENCE_VARIABLE, None)
+        else:
+            os.environ[AUDIENCE_VARIABLE] = previous
 
 
 def _log_to_terminal(level: int) -> None:

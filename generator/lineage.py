@@ -139,17 +139,26 @@ def vanished(plan: Plan, published: Sequence[tuple[str, Plan]]) -> list[Vanished
     return sorted(found.values(), key=lambda v: (KINDS.index(v.kind), v.id))
 
 
-def check_published(plan: Plan, published: Sequence[tuple[str, Plan]], retired_file: str) -> list[Diagnostic]:
+def check_published(plan: Plan, published: Sequence[tuple[str, Plan]], retired_file: str, *,
+                    unfiltered: Plan | None = None) -> list[Diagnostic]:
     """An error for each published id the plan lost, saying how to keep its links alive.
 
     `retired_file` is how `retired.yaml` of this plan is named in messages: the
-    errors point there, since that is where most of them are fixed.
+    errors point there, since that is where most of them are fixed. `plan` is the
+    plan as the site's audience sees it; `unfiltered`, the whole plan, tells an
+    item that became internal from one that left.
     """
     now = of(plan)
+    whole = of(unfiltered) if unfiltered is not None else now
     problems = []
     for gone in vanished(plan, published):
         what = f"{gone.kind} '{gone.id}'"
-        if gone.was == "live":
+        if whole.resolve(gone.kind, gone.id) is not None:
+            message = (f"{what} was published in {gone.version} and is now internal, "
+                       "so its links in the public handbook would break")
+            hint = (f"keep it public; or give the internal {gone.kind} a new id and retire '{gone.id}' in "
+                    f"{retired_file} (its page then says it left the public plan)")
+        elif gone.was == "live":
             message = f"{what} was published in {gone.version} and is no longer in the plan, so its links would break"
             hint = (f"if it was renamed, add 'formerly: [{gone.id}]' to its new entry; if it left the plan, "
                     f"add it to {retired_file}: {_entry_example(gone, plan.organization.period)}")

@@ -120,8 +120,14 @@ def render(plan: Plan, comparisons: Comparisons = Comparisons()) -> dict[str, st
 
     `comparisons` (what changed since the previous published version, and per
     review) comes from the published history; without it the pages say so.
+    Two pages with one path would silently keep only the last, so that is an error.
     """
-    return {page.path: render_page(plan, page, comparisons) for page in plan_pages(plan)}
+    rendered: dict[str, str] = {}
+    for page in plan_pages(plan):
+        if page.path in rendered:
+            raise ValueError(f"two pages would be written to {page.path}")
+        rendered[page.path] = render_page(plan, page, comparisons)
+    return rendered
 
 
 def render_template(name: str, **context: Any) -> str:

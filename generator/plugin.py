@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from mkdocs.config import base
@@ -25,8 +26,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
 
-from generator import history, lineage, pages, permalinks, snapshot, urls
+from generator import history, lineage, pages, permalinks, sanitize, snapshot, urls
+from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from generator.diagnostics import PlanError, format_report
 from generator.loader import display_path, load_plan
 from generator.model import RETIRED_FILE
@@ -39,7 +42,11 @@ class HandbookConfig(base.Config):
     """Options of the `handbook` plugin in `mkdocs.yml`."""
 
     cache_dir = c.Type(str, default=".cache/handbook")
-    """Where generated Markdown is kept between builds, relative to mkdocs.yml (one folder per plan)."""
+    """Where generated Markdown is kept between builds, relative to mkdocs.yml (one folder per plan and audience)."""
+
+    audience = c.Choice(tuple(a.value for a in Audience), default=Audience.public.value)
+    """Who the site is for. `public` (the default) leaves out every internal item; `internal` marks them.
+    The HANDBOOK_AUDIENCE environment variable (how `handbook --audience` reaches the plugin) overrides it."""
 
     previous = c.Type(str, default=history.AUTO)
     """The published plans to compare with: 'auto' (the publishing branch), a plan.json or site folder, or 'none'."""
@@ -54,6 +61,17 @@ class HandbookConfig(base.Config):
     """The title of the version being published."""
 
 
+def resolve_audience(configured: str, environ: Mapping[str, str]) -> Audience:
+    """The audience of a build: HANDBOOK_AUDIENCE if set, else the plugin option; anything else is an error."""
+    value = environ.get(AUDIENCE_VARIABLE) or configured
+    try:
+        return Audience(value)
+    except ValueError:
+        choices = ", ".join(a.value for a in Audience)
+        raise PluginError(f"unknown audience {value!r} (from {AUDIENCE_VARIABLE} or the handbook plugin's "
+                          f"'audience' option): choose one of {choices}") from None
+
+
 class HandbookPlugin(BasePlugin[HandbookConfig]):
     """Turns the plan in `docs_dir` into the handbook's pages and navigation."""
 
@@ -64,18 +82,21 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.pages_dir = Path()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Load and validate the plan, check it against the published history, write its pages, set the navigation."""
+        """Load and validate the plan, keep what the audience may see, check it against the published history,
+        write its pages, set the navigation."""
         plan_dir = Path(config.docs_dir)
         try:
             plan = load_plan(plan_dir)
         except PlanError as error:
             raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
+        audience = resolve_audience(self.config.audience, os.environ)
+        plan = for_audience(plan, audience)
         published = self._history(plan_dir, Path(config.config_file_path or ".").parent)
         problems = lineage.check_published(plan, published.labelled(), display_path(plan_dir / RETIRED_FILE))
         if problems:
             raise PluginError(f"published links would break (compared with {published.source}):\n"
                               f"{format_report(problems)}")
-        plan_key = hashlib.sha256(str(Path(config.docs_dir).resolve()).encode()).hexdigest()[:12]
+        plan_key = hashlib.sha256(f"{Path(config.docs_dir).resolve()}\0{audience.value}".encode()).hexdigest()[:12]
         self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
         label = self.config.title or self.config.version or plan.organization.period
         self.rendered = pages.render(plan, published.comparisons(plan, label))
@@ -91,9 +112,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if urls.PERMALINKS_SCRIPT not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(urls.PERMALINKS_SCRIPT)
         changed = sync_pages(self.pages_dir, self.rendered)
+        log.info("handbook: building for the %s audience%s", audience.value,
+                 "" if audience is Audience.public else " (items marked internal are included, with a marker)")
         log.debug("handbook: %d pages, %d changed", len(self.rendered), len(changed))
-        config.nav = pages.navigation(plan)
-        config.site_name = f"{plan.organization.name} handbook"
+        config.nav = sanitize.navigation_for_theme(pages.navigation(plan))
+        config.site_name = sanitize.theme_text(f"{plan.organization.name} handbook")
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -106,6 +129,16 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         ]
         static = [File.generated(config, path, content=data) for path, data in sorted(self.static.items())]
         return Files(kept + generated + static)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Sanitize each generated page: plan text is Markdown, and raw HTML in it must not run script.
+
+        This runs after Markdown conversion, when MkDocs has already collected the links and
+        anchors it validates; the sanitizer keeps every `id` and relative link they rely on.
+        """
+        if page.file.src_uri not in self.rendered:
+            return html
+        return sanitize.clean_html(html)
 
     def _history(self, plan_dir: Path, config_dir: Path) -> history.History:
         """The published plans this build is compared with (see `generator.history`).

@@ -17,6 +17,9 @@ from generator.schema import ChangeField
 RESERVED_ANCHORS = frozenset({"goals", "people", "collaboration", "description", "individual-goals"})
 """Anchor ids the team page uses for its own sections; goal and person ids may not take them."""
 
+RESERVED_PAGE_IDS = frozenset({"index"})
+"""Ids whose page would replace a section's overview (`objectives/index.md`, `teams/index.md`)."""
+
 
 def check(plan: Plan, *, incomplete: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """Every cross-file problem in the plan.
@@ -31,6 +34,12 @@ def check(plan: Plan, *, incomplete: frozenset[str] = frozenset()) -> list[Diagn
 def _unique_ids(plan: Plan) -> Iterator[Diagnostic]:
     objectives = [(o.id, Located(OBJECTIVES_FILE, ("objectives", i, "id"))) for i, o in enumerate(plan.objectives)]
     yield from _duplicates(plan, objectives, "objective")
+    own_pages = [*((o, "objective", "the objectives overview") for o in objectives),
+                 *(((t.id, Located(team_file(t.id))), "team", "the teams overview") for t in plan.teams)]
+    for (item_id, where), kind, overview in own_pages:
+        if item_id in RESERVED_PAGE_IDS:
+            yield plan.diagnostic(where, f"{kind} id '{item_id}' is reserved: its page would replace {overview}",
+                                  "choose another id" + (" (rename the file)" if kind == "team" else ""))
     for i, objective in enumerate(plan.objectives):
         metrics = [(m.id, Located(OBJECTIVES_FILE, ("objectives", i, "key_metrics", j, "id")))
                    for j, m in enumerate(objective.key_metrics)]
@@ -85,7 +94,7 @@ def _references(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
     for team in plan.teams:
         file = team_file(team.id)
         own_people = {p.id for p in team.people}
-        if team.lead not in own_people:
+        if team.lead is not None and team.lead not in own_people:
             hint = did_you_mean(team.lead, own_people)
             yield plan.diagnostic(Located(file, ("lead",)), f"team lead '{team.lead}' is not one of this team's people",
                                   hint or "list the lead under 'people:' in this file")

@@ -128,6 +128,17 @@ class MetricKind(str, Enum):
     custom = "custom"
 
 
+class Visibility(str, Enum):
+    """Who may read an item: everyone, or only people inside the company.
+
+    Internal items and every trace of them are left out of a public build
+    (`generator.audience`); an internal build shows them with a marker.
+    """
+
+    public = "public"
+    internal = "internal"
+
+
 class Organization(Model):
     """`organization.yaml`: who we are and which quarter the plan is for."""
 
@@ -149,6 +160,7 @@ class KeyMetric(Model):
     target: float
     current: float | None = None
     direction: Direction = Direction.increase
+    visibility: Visibility = Visibility.public
 
 
 class Objective(Model):
@@ -160,6 +172,7 @@ class Objective(Model):
     owner: Text
     description: Text
     key_metrics: tuple[KeyMetric, ...] = Field(min_length=1)
+    visibility: Visibility = Visibility.public
     formerly: Formerly = ()
 
 
@@ -228,12 +241,14 @@ class Goal(Measure):
     owner: Id | None = None
     collaborators: tuple[Id, ...] = ()
     aligns_to: tuple[Alignment, ...] = ()
+    visibility: Visibility = Visibility.public
 
 
 class IndividualGoal(Measure):
     """A salesperson's own goal, supporting one or more team goals."""
 
     supports: tuple[Id, ...] = Field(min_length=1)
+    visibility: Visibility = Visibility.public
 
 
 class Person(Model):
@@ -246,6 +261,7 @@ class Person(Model):
     segments: tuple[Text, ...] = ()
     strengths: tuple[Text, ...] = ()
     goals: tuple[IndividualGoal, ...] = ()
+    visibility: Visibility = Visibility.public
     formerly: Formerly = ()
 
 
@@ -258,13 +274,20 @@ class TeamFile(Model):
     description: Text | None = None
     goals: tuple[Goal, ...] = ()
     people: tuple[Person, ...] = ()
+    visibility: Visibility = Visibility.public
+    """`internal` makes the whole team internal: its page, goals and people."""
     formerly: Formerly = ()
 
 
 class Team(TeamFile):
-    """A team with its id, which is the stem of its file name."""
+    """A team with its id, which is the stem of its file name.
+
+    `lead` may be None here (never in a team file): a public build leaves out
+    an internal lead, and the team page then names no lead.
+    """
 
     id: Id
+    lead: Id | None  # type: ignore[assignment]
 
 
 class Evidence(Model):
@@ -282,6 +305,7 @@ class Benefit(Model):
     title: Text
     description: Text
     evidence: tuple[Evidence, ...] = ()
+    visibility: Visibility = Visibility.public
 
 
 class BenefitsFile(Model):
@@ -313,6 +337,7 @@ class GoalChange(Model):
     before: Text | None = Field(default=None, alias="from")
     after: Text | None = Field(default=None, alias="to")
     reason: Text
+    visibility: Visibility = Visibility.public
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False, allow_inf_nan=False)
 
@@ -322,6 +347,7 @@ class Decision(Model):
 
     text: Text
     goals: tuple[Id, ...] = ()
+    visibility: Visibility = Visibility.public
 
 
 class ReviewFile(Model):
@@ -333,6 +359,8 @@ class ReviewFile(Model):
     summary: Text
     decisions: tuple[Decision, ...] = ()
     changes: tuple[GoalChange, ...] = ()
+    visibility: Visibility = Visibility.public
+    """`internal` makes the whole review internal: its page and its row in the history."""
 
 
 class Review(ReviewFile):
@@ -359,6 +387,8 @@ class Retirement(Model):
     retired: When
     reason: Text
     successor: Id | None = None
+    visibility: Visibility = Visibility.public
+    """`internal` keeps the retirement page out of the public site (for an item that was never public)."""
 
 
 class RetiredFile(Model):

@@ -19,7 +19,7 @@ CHANGES = "changes.md"
 
 SNAPSHOT = "plan.json"
 """The validated plan as data, at the root of every built site."""
-PERMALINKS_SCRIPT = "assets/handbook/permalinks.js"
+PERMALINKS_SCRIPT = "assets/javascripts/handbook-permalinks.js"
 """Forwards a link to a section that moved (`/teams/a/#goal` after the goal moved to team b)."""
 
 

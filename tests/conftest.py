@@ -27,15 +27,19 @@ CHROMIUM_ARGS = [
 ]
 
 
-def build_site(plan: Path, site: Path) -> int:
-    """Run `handbook build` as a user would, with the repository's mkdocs.yml."""
+def build_site(plan: Path, site: Path, audience: str | None = None) -> int:
+    """Run `handbook build` as a user would, with the repository's mkdocs.yml.
+
+    Without `audience` the command's default applies (public), as for a user who gives none.
+    """
+    options = [] if audience is None else ["--audience", audience]
     return cli.main(["build", "--quiet", "--plan", str(plan), "--site-dir", str(site),
-                     "--config", str(REPO / "mkdocs.yml")])
+                     "--config", str(REPO / "mkdocs.yml"), *options])
 
 
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example plan built once for the whole session (strict mode, as in mkdocs.yml)."""
+    """The example plan's public site, built once for the whole session (strict mode, as in mkdocs.yml)."""
     site = tmp_path_factory.mktemp("example") / "site"
     assert build_site(EXAMPLE_PLAN, site) == 0
     return site

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from generator import cli
+from generator import cli, urls
 from tests.conftest import REPO
 from tests.planfiles import TESTS, apply_overlay, make_plan
 
@@ -137,5 +137,5 @@ def follow(site: Path, url: str, *, limit: int = 5) -> tuple[str, Path]:
 
 def forwarding_addresses(site: Path, version: str) -> dict[str, str]:
     """The ids the site's forwarding script sends on, and where (relative to the version's root)."""
-    script = (site / version / "assets" / "handbook" / "permalinks.js").read_text(encoding="utf-8")
+    script = (site / version / urls.PERMALINKS_SCRIPT).read_text(encoding="utf-8")
     return json.loads(re.search(r"var addresses = (\{.*?\});", script)[1])

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator.audience import Audience, for_audience
 from generator.loader import load_plan
 from tests.conftest import REPO, build_site
 from tests.planfiles import EXAMPLE_PLAN, make_plan, replace_in
@@ -20,7 +21,7 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def test_example_plan_builds_in_strict_mode_with_a_page_per_item(example_site: Path) -> None:
-    plan = load_plan(EXAMPLE_PLAN)
+    plan = for_audience(load_plan(EXAMPLE_PLAN), Audience.public)
     expected = ["index.html", "mission/index.html", "objectives/index.html", "teams/index.html",
                 "benefits/index.html", "reviews/index.html", "search/search_index.json", "sitemap.xml"]
     expected += [f"objectives/{o.id}/index.html" for o in plan.objectives]
@@ -32,7 +33,7 @@ def test_example_plan_builds_in_strict_mode_with_a_page_per_item(example_site: P
 
 
 def test_goal_sections_are_anchored_by_goal_id(example_site: Path) -> None:
-    plan = load_plan(EXAMPLE_PLAN)
+    plan = for_audience(load_plan(EXAMPLE_PLAN), Audience.public)
     for team, goal in plan.goals():
         html = (example_site / "teams" / team.id / "index.html").read_text(encoding="utf-8")
         assert f'<h3 id="{goal.id}">' in html, (team.id, goal.id)

@@ -172,8 +172,9 @@ def test_plain_mkdocs_build_fails_when_a_published_id_is_lost(tmp_path: Path) ->
     plan_dir = make_plan(tmp_path)
     (tmp_path / "published.json").write_bytes(snapshot.dumps(load_plan(plan_dir), version="2026-Q4"))
     replace_in(plan_dir, "teams/south-sales.yaml", "id: south-new-logos", "id: south-logos")
-    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace(
-        "  - handbook\n", "  - handbook:\n      previous: published.json\n")
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    assert config.count("      audience: public\n") == 1
+    config = config.replace("      audience: public\n", "      audience: public\n      previous: published.json\n")
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     shutil.copytree(REPO / "theme", tmp_path / "theme")
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "out")], cwd=tmp_path,
@@ -181,3 +182,19 @@ def test_plain_mkdocs_build_fails_when_a_published_id_is_lost(tmp_path: Path) ->
     assert result.returncode == 1
     assert f"published links would break (compared with {tmp_path / 'published.json'})" in result.stderr
     assert "goal 'south-new-logos' was published in 2026-Q4" in result.stderr
+
+
+def test_a_published_item_made_internal_breaks_public_links_and_says_so(tmp_path: Path, capsys) -> None:
+    from generator import cli, snapshot
+
+    plan_dir = make_plan(tmp_path)
+    (tmp_path / "published.json").write_bytes(snapshot.dumps(load_plan(plan_dir), version="2026-Q4"))
+    replace_in(plan_dir, "teams/south-sales.yaml", "  - id: south-new-logos\n",
+               "  - id: south-new-logos\n    visibility: internal\n")
+    capsys.readouterr()
+    previous = ["--previous", str(tmp_path / "published.json")]
+    assert cli.main(["check", "--plan", str(plan_dir), *previous]) == 1
+    err = capsys.readouterr().err
+    assert "goal 'south-new-logos' was published in 2026-Q4 and is now internal" in err
+    assert "give the internal goal a new id and retire 'south-new-logos'" in err
+    assert cli.main(["check", "--plan", str(plan_dir), "--audience", "internal", *previous]) == 0

@@ -11,7 +11,7 @@ import pytest
 from generator import lineage, permalinks, urls
 from generator.loader import load_plan
 from tests.conftest import build_site
-from tests.planfiles import make_plan, write
+from tests.planfiles import make_plan, replace_in, write
 from tests.publishing import NEXT_QUARTER, follow, forwarding_addresses, parse
 
 RETIRED_TEAM_AND_PERSON = """\
@@ -106,10 +106,28 @@ def test_the_forwarding_script_knows_every_published_goal_and_person(site: Path,
         for item_id in known.published_ids(kind):
             assert addresses[item_id] == urls.url(urls.permanent_page(kind, item_id))
     assert addresses["north-new-arr"] == "goals/north-new-arr/"
-    assert "assets/handbook/permalinks.js" in (site / "teams" / "north-sales" / "index.html").read_text(encoding="utf-8")
+    assert urls.PERMALINKS_SCRIPT in (site / "teams" / "north-sales" / "index.html").read_text(encoding="utf-8")
 
 
 def test_redirect_files_are_the_same_bytes_for_the_same_plan(plan) -> None:
     assert permalinks.redirects(plan) == permalinks.redirects(plan)
     assert sorted(permalinks.retirement_pages(plan)) == [
         "goals/south-new-logos.md", "objectives/enter-baltics.md", "people/mark-field-old.md", "teams/baltic-sales.md"]
+
+
+def test_a_public_build_has_no_page_or_link_for_internal_items(tmp_path: Path) -> None:
+    """Redirects, retirement pages and forwarding come from the plan the audience sees."""
+    plan_dir = make_plan(tmp_path, NEXT_QUARTER)
+    replace_in(plan_dir, "teams/north-sales.yaml", "  - id: north-new-logos\n",
+               "  - id: north-new-logos\n    visibility: internal\n")
+    write(plan_dir, "retired.yaml", (plan_dir / "retired.yaml").read_text(encoding="utf-8") +
+          "  - kind: team\n    id: secret-squad\n    title: Secret Squad\n    retired: 2027-Q1\n"
+          "    reason: Never announced.\n    visibility: internal\n")
+    assert build_site(plan_dir, tmp_path / "site") == 0
+    site = tmp_path / "site"
+    assert not (site / "goals" / "north-new-logos").exists()
+    assert not (site / "teams" / "secret-squad").exists()
+    retired = (site / "goals" / "south-new-logos" / "index.html").read_text(encoding="utf-8")
+    assert "Successor" not in retired and "north-new-logos" not in retired
+    everything = "".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*") if p.is_file())
+    assert "north-new-logos" not in everything and "secret-squad" not in everything

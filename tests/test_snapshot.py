@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import snapshot
+from generator.audience import Audience, for_audience
 from generator.loader import load_plan
 from generator.snapshot import SnapshotError
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN
@@ -20,7 +21,7 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max
 def test_every_built_site_has_the_plan_as_data(example_site: Path) -> None:
     raw = (example_site / "plan.json").read_bytes()
     data = json.loads(raw)
-    plan = load_plan(EXAMPLE_PLAN)
+    plan = for_audience(load_plan(EXAMPLE_PLAN), Audience.public)  # example_site is the public build
     assert data["schema_version"] == snapshot.SCHEMA_VERSION
     assert [t["id"] for t in data["teams"]] == [t.id for t in plan.teams]
     goals = {g["id"]: g for t in data["teams"] for g in t["goals"]}
@@ -29,6 +30,16 @@ def test_every_built_site_has_the_plan_as_data(example_site: Path) -> None:
     assert goals[goal.id]["aligns_to"][0]["objective"] == goal.aligns_to[0].objective
     assert "built_at" not in data and "published" not in data
     assert raw == snapshot.dumps(plan)
+
+
+def test_a_public_site_holds_no_internal_item_in_its_plan_json(example_site: Path) -> None:
+    whole = load_plan(EXAMPLE_PLAN)
+    public = for_audience(whole, Audience.public)
+    internal_teams = {t.id for t in whole.teams} - {t.id for t in public.teams}
+    internal_goals = {g.id for _, g in whole.goals()} - {g.id for _, g in public.goals()}
+    assert internal_teams and internal_goals
+    raw = (example_site / "plan.json").read_text(encoding="utf-8")
+    assert [item for item in sorted(internal_teams | internal_goals) if f'"{item}"' in raw] == []
 
 
 def test_the_snapshot_reads_back_to_the_same_plan() -> None:
