@@ -86,13 +86,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         write its pages, set the navigation."""
         plan_dir = Path(config.docs_dir)
         try:
-            plan = load_plan(plan_dir)
+            whole = load_plan(plan_dir)
         except PlanError as error:
             raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
         audience = resolve_audience(self.config.audience, os.environ)
-        plan = for_audience(plan, audience)
+        plan = for_audience(whole, audience)
         published = self._history(plan_dir, Path(config.config_file_path or ".").parent)
-        problems = lineage.check_published(plan, published.labelled(), display_path(plan_dir / RETIRED_FILE))
+        problems = lineage.check_published(plan, published.labelled(), display_path(plan_dir / RETIRED_FILE),
+                                           unfiltered=whole)
         if problems:
             raise PluginError(f"published links would break (compared with {published.source}):\n"
                               f"{format_report(problems)}")
