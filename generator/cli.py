@@ -147,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--format", choices=report.FORMATS, default="text", help="output format (default: text)")
     diff.add_argument("--branch", default="gh-pages", metavar="BRANCH",
                       help="the branch published versions are read from (default: gh-pages)")
+    audience_option(diff)
     diff.set_defaults(run=_diff)
     return parser
 
@@ -244,7 +245,8 @@ def _diff(args: argparse.Namespace) -> int:
     except history.HistoryError as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
-    sys.stdout.write(report.render(changes.compare(old, new, old_label, new_label), args.format))
+    found = changes.compare(for_audience(old, args.audience), for_audience(new, args.audience), old_label, new_label)
+    sys.stdout.write(report.render(found, args.format))
     return 0
 
 

@@ -182,3 +182,14 @@ def test_renamed_goals_are_renames_and_dropped_goals_are_retirements(renamed: se
     assert found.goals.added == () and found.goals.moved == ()
     assert lineage.vanished(new, [("old", old)]) == []
     assert [v.id for v in lineage.vanished(dataclasses.replace(new, retired=()), [("old", old)])] == sorted(dropped_ids)
+
+
+def test_diff_compares_what_the_audience_sees(tmp_path: Path, capsys) -> None:
+    plan_dir = make_plan(tmp_path)
+    replace_in(plan_dir, "teams/south-sales.yaml", "  - id: south-new-logos\n",
+               "  - id: south-new-logos\n    visibility: internal\n")
+    assert cli.main(["diff", str(SMALL_PLAN), str(plan_dir), "--format", "json"]) == 0
+    public = json.loads(capsys.readouterr().out)
+    assert [r["item"]["id"] for r in public["goals"]["retired"]] == ["south-new-logos"]
+    assert cli.main(["diff", str(SMALL_PLAN), str(plan_dir), "--audience", "internal"]) == 0
+    assert "No goal, objective or team changed." in capsys.readouterr().out
