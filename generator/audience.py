@@ -1,7 +1,8 @@
 """Who a build is for: the plan as the public may see it, or all of it for the company's own people.
 
-Any objective, key metric, team, goal, person, individual goal, benefit and
-review, and any decision or goal change of a review, can be marked
+Any objective, key metric, team, goal, person, individual goal, benefit,
+review and retirement (`retired.yaml`), and any decision or goal change of a
+review, can be marked
 `visibility: internal`. The handbook may be published on the open web, so
 confidentiality is decided here, once, on the model: pages, navigation, search
 index and sitemap are all built from the plan this module returns, and nothing
@@ -18,7 +19,8 @@ What a public build leaves out ("withheld"):
 A public item that refers to a withheld one stays, and loses only the
 reference: a goal's `aligns_to` entry (with its why), a collaborating team, an
 owner (then None), a team's lead (then None), a supported goal, a benefit's
-evidence (with its note), a goal named by a decision. The reference is dropped,
+evidence (with its note), a goal named by a decision, a retirement's successor.
+The reference is dropped,
 never replaced by a placeholder, so neither the title nor the id nor the
 existence of the internal item shows. Free text (descriptions, whys, reasons,
 notes, a change's from/to, participants) is published as written: mark the
@@ -39,7 +41,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from generator.model import Plan
-from generator.schema import Benefit, Goal, Objective, Person, Review, Team, Visibility
+from generator.schema import Benefit, Goal, Objective, Person, Retirement, Review, Team, Visibility
 
 Item = TypeVar("Item", bound=BaseModel)
 
@@ -127,6 +129,8 @@ class _View:
                 plan.benefits, (b.id in h.benefits for b in plan.benefits))),
             reviews=tuple(self._review(r) for r in self._pick(
                 plan.reviews, (r.period in h.reviews for r in plan.reviews))),
+            retired=tuple(self._retirement(r, plan.retired) for r in self._pick(
+                plan.retired, (r.visibility is Visibility.internal for r in plan.retired))),
         )
 
     def _pick(self, items: Sequence[Item], hidden: Iterable[bool]) -> tuple[Item, ...]:
@@ -179,6 +183,15 @@ class _View:
             e for e in benefit.evidence
             if not (self.public and (e.objective in h.objectives or (e.objective, e.metric) in h.key_metrics))
         )})
+
+    def _retirement(self, entry: Retirement, everything: Sequence[Retirement]) -> Retirement:
+        """A retirement page names its successor only if the audience may see the successor."""
+        h = self.hidden
+        kind = entry.kind.value
+        hidden = {"goal": h.goals | h.individual_goals, "team": h.teams, "objective": h.objectives,
+                  "person": h.people}[kind] | {r.id for r in everything
+                                                if r.kind is entry.kind and r.visibility is Visibility.internal}
+        return entry.model_copy(update={"successor": self._ref(entry.successor, frozenset(hidden))})
 
     def _review(self, review: Review) -> Review:
         h = self.hidden

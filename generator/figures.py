@@ -54,7 +54,7 @@ def _measure(plan: Plan, kind: str, ids: list[str]) -> Measure | KeyMetric | Non
 
 def _draw(template: str, page: str, **context: object) -> str:
     def link(to_page: str, anchor: str | None = None) -> str:
-        return urls.relative_url(page, to_page, anchor)
+        return urls.site_href(page, to_page, anchor)
 
     svg = svg_environment().get_template(template).render(link=link, **context)
     return "\n".join(line.strip() for line in svg.splitlines() if line.strip())

@@ -9,6 +9,7 @@ errors into compiler-style diagnostics, then checks references across files
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import types
 import typing
@@ -24,6 +25,7 @@ from generator.model import (
     BENEFITS_FILE as BENEFITS,
     OBJECTIVES_FILE as OBJECTIVES,
     ORGANIZATION_FILE as ORGANIZATION,
+    RETIRED_FILE as RETIRED,
     REVIEWS_DIR as REVIEWS,
     TEAMS_DIR as TEAMS,
     Plan,
@@ -36,6 +38,7 @@ from generator.schema import (
     BenefitsFile,
     ObjectivesFile,
     Organization,
+    RetiredFile,
     Review,
     ReviewFile,
     Team,
@@ -43,7 +46,8 @@ from generator.schema import (
 )
 from generator.yamlfile import ParsedFile, PlainPath, SourceMap, read_yaml
 
-KNOWN_FILES = (ORGANIZATION, OBJECTIVES, BENEFITS)
+KNOWN_FILES = (ORGANIZATION, OBJECTIVES, BENEFITS, RETIRED)
+OPTIONAL_FILES = (BENEFITS, RETIRED)
 
 
 def display_path(path: Path) -> str:
@@ -72,11 +76,12 @@ def load_plan(plan_dir: Path | str) -> Plan:
         return _validate(parsed, model, problems)
 
     checked: dict[str, BaseModel | None] = {}
-    for name, model in ((ORGANIZATION, Organization), (OBJECTIVES, ObjectivesFile), (BENEFITS, BenefitsFile)):
+    for name, model in ((ORGANIZATION, Organization), (OBJECTIVES, ObjectivesFile), (BENEFITS, BenefitsFile),
+                        (RETIRED, RetiredFile)):
         path = root / name
         if path.is_file():
             checked[name] = check(name, model)
-        elif name != BENEFITS:
+        elif name not in OPTIONAL_FILES:
             problems.append(Diagnostic(display_path(path), 1, 1, f"required file {name} is missing",
                                        hint=f"create {display_path(path)}; the README shows an example"))
     teams: list[Team] = []
@@ -97,17 +102,21 @@ def load_plan(plan_dir: Path | str) -> Plan:
     organization = checked.get(ORGANIZATION)
     objectives = checked.get(OBJECTIVES)
     benefits = checked.get(BENEFITS)
+    retired = checked.get(RETIRED)
     incomplete: set[str] = set()
     if not isinstance(objectives, ObjectivesFile):
         incomplete.add("objective")
     if len(teams) < len(team_paths) or any((root / TEAMS).glob("*.yml")):
         incomplete |= {"team", "goal", "person"}
+    if (root / RETIRED).is_file() and not isinstance(retired, RetiredFile):
+        incomplete.add("retired")
     plan = Plan(
         organization=organization if isinstance(organization, Organization) else _STAND_IN_ORGANIZATION,
         objectives=objectives.objectives if isinstance(objectives, ObjectivesFile) else (),
         teams=tuple(sorted(teams, key=lambda t: t.id)),
         benefits=benefits.benefits if isinstance(benefits, BenefitsFile) else (),
         reviews=tuple(sorted(reviews, key=lambda r: r.period, reverse=True)),
+        retired=retired.retired if isinstance(retired, RetiredFile) else (),
         sources=sources,
     )
     problems += references.check(plan, incomplete=frozenset(incomplete))
@@ -135,11 +144,20 @@ def _stray_files(root: Path) -> list[Diagnostic]:
         if rel in KNOWN_FILES or (path.parent.name in (TEAMS, REVIEWS) and path.parent.parent == root
                                   and path.suffix == ".yaml"):
             continue
-        hint = did_you_mean(rel, _plan_files_like(path.relative_to(root)))
+        hint = _did_you_mean_file(rel, _plan_files_like(path.relative_to(root)))
         found.append(Diagnostic(display_path(path), 1, 1, "this file is not part of the plan format, so it is ignored",
                                 hint=hint or "plan files are organization.yaml, objectives.yaml, benefits.yaml, "
-                                             "teams/<team-id>.yaml and reviews/<YYYY-QN>.yaml"))
+                                             "retired.yaml, teams/<team-id>.yaml and reviews/<YYYY-QN>.yaml"))
     return found
+
+
+def _did_you_mean_file(rel: str, candidates: list[str]) -> str:
+    """'Did you mean' for a file, comparing names without '.yaml', which would make any two names look alike."""
+    full = {posixpath.splitext(name)[0]: name for name in candidates}
+    hint = did_you_mean(posixpath.splitext(rel)[0], full)
+    for stem, name in full.items():
+        hint = hint.replace(f"'{stem}'", f"'{name}'")
+    return hint
 
 
 def _plan_files_like(rel: Path) -> list[str]:

@@ -15,7 +15,8 @@ from typing import Any
 
 import jinja2
 
-from generator import alignment, health, mdtext, rules, status, urls
+from generator import alignment, health, lineage, mdtext, rules, status, urls
+from generator.changes import Comparisons
 from generator.model import Plan
 from generator.schema import Category, Department, Direction, MetricKind, Measure
 
@@ -39,7 +40,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
     )
     env.filters.update(
         inline=mdtext.inline,
@@ -113,6 +114,7 @@ def plan_pages(plan: Plan, findings: Sequence[health.Finding] | None = None) -> 
         *_alignment_pages(plan, health.findings(plan) if findings is None else tuple(findings)),
         Page(urls.BENEFITS, "benefits.md.j2", {}),
         Page(urls.REVIEWS, "reviews.md.j2", {}),
+        Page(urls.CHANGES, "changes.md.j2", {}),
         *(Page(urls.review_page(r.period), "review.md.j2", {"review": r}) for r in plan.reviews),
     ]
     return pages
@@ -131,11 +133,14 @@ def _alignment_pages(plan: Plan, found: tuple[health.Finding, ...]) -> list[Page
     ]
 
 
-def render_page(plan: Plan, page: Page) -> str:
+def render_page(plan: Plan, page: Page, comparisons: Comparisons = Comparisons(),
+                known: lineage.Lineage | None = None) -> str:
     """The Markdown of one page."""
     template = _environment().get_template(page.template)
     text = template.render(
         plan=plan,
+        comparisons=comparisons,
+        lineage=known or lineage.of(plan),
         org=plan.organization,
         page=page.path,
         link=_linker(page.path),
@@ -153,18 +158,27 @@ def render_page(plan: Plan, page: Page) -> str:
     return mdtext.collapse_blank_lines(text)
 
 
-def render(plan: Plan, findings: Sequence[health.Finding] | None = None) -> dict[str, str]:
+def render(plan: Plan, findings: Sequence[health.Finding] | None = None,
+           comparisons: Comparisons = Comparisons()) -> dict[str, str]:
     """Every page of the handbook as Markdown, keyed by its path under the docs folder.
 
+    `comparisons` (what changed since the previous published version, and per
+    review) comes from the published history; without it the pages say so.
     Two pages with one path would silently keep only the last, so that is an error.
     `findings` as for `plan_pages`.
     """
     rendered: dict[str, str] = {}
+    known = lineage.of(plan)
     for page in plan_pages(plan, findings):
         if page.path in rendered:
             raise ValueError(f"two pages would be written to {page.path}")
-        rendered[page.path] = render_page(plan, page)
+        rendered[page.path] = render_page(plan, page, comparisons, known)
     return rendered
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render a template that is not a site page (a change report), with the pages' filters."""
+    return mdtext.collapse_blank_lines(_environment().get_template(name).render(urls=urls, **context))
 
 
 def navigation(plan: Plan) -> list[NavItem]:
@@ -187,7 +201,8 @@ def navigation(plan: Plan) -> list[NavItem]:
             {"Rules": [urls.RULES, *({r.title: urls.rule_page(r.id)} for r in rules.catalogue())]},
         ]},
         {"Benefits": urls.BENEFITS},
-        {"Review history": [urls.REVIEWS, *({_review_title(r): urls.review_page(r.period)} for r in plan.reviews)]},
+        {"Review history": [urls.REVIEWS, {"What changed": urls.CHANGES},
+                            *({_review_title(r): urls.review_page(r.period)} for r in plan.reviews)]},
     ]
 
 

@@ -5,6 +5,11 @@
 plan edits. The plugin loads the plan, writes its pages to a cache folder
 (only the ones that changed) and serves those instead of the YAML, which is
 never published.
+
+It also compares the plan with the published history (`generator.history`):
+the build fails if a published id would stop resolving, and the site gets
+its "What changed" page, the permanent addresses of every item
+(`generator.permalinks`) and `plan.json` (`generator.snapshot`).
 """
 
 from __future__ import annotations
@@ -20,14 +25,14 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from generator import figures, health, pages, sanitize
+from generator import figures, health, history, lineage, pages, permalinks, sanitize, snapshot, urls
 from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
-from generator.diagnostics import PlanError
-from generator.loader import load_plan
-from generator.model import Plan
+from generator.diagnostics import PlanError, format_report
+from generator.loader import display_path, load_plan
+from generator.model import RETIRED_FILE, Plan
 from generator.writing import sync_pages
 
 log = logging.getLogger("mkdocs.plugins.handbook")
@@ -42,6 +47,18 @@ class HandbookConfig(base.Config):
     audience = c.Choice(tuple(a.value for a in Audience), default=Audience.public.value)
     """Who the site is for. `public` (the default) leaves out every internal item; `internal` marks them.
     The HANDBOOK_AUDIENCE environment variable (how `handbook --audience` reaches the plugin) overrides it."""
+
+    previous = c.Type(str, default=history.AUTO)
+    """The published plans to compare with: 'auto' (the publishing branch), a plan.json or site folder, or 'none'."""
+
+    branch = c.Type(str, default="gh-pages")
+    """The branch versions are published on, read when `previous` is 'auto'."""
+
+    version = c.Optional(c.Type(str))
+    """The version being published (set by `handbook publish`); recorded in plan.json."""
+
+    title = c.Optional(c.Type(str))
+    """The title of the version being published."""
 
 
 def resolve_audience(configured: str, environ: Mapping[str, str]) -> Audience:
@@ -60,27 +77,49 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def __init__(self) -> None:
         self.rendered: dict[str, str] = {}
+        self.not_in_nav: frozenset[str] = frozenset()
+        self.static: dict[str, str | bytes] = {}
         self.pages_dir = Path()
         self.plan: Plan | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Load and validate the plan, keep what the audience may see, write its pages, set the navigation."""
+        """Load and validate the plan, keep what the audience may see, check it against the published history,
+        write its pages, set the navigation."""
+        plan_dir = Path(config.docs_dir)
         try:
-            plan = load_plan(Path(config.docs_dir))
+            whole = load_plan(plan_dir)
         except PlanError as error:
             raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
-        found = health.findings(plan)
+        found = health.findings(whole)
         errors = [f for f in found if f.severity == "error"]
         if errors:
             raise PluginError(f"the plan in {config.docs_dir} breaks alignment rules graded as errors:\n"
                               f"{health.format_text(errors)}")
         audience = resolve_audience(self.config.audience, os.environ)
-        shown = health.for_audience(found, plan, audience)
-        plan = for_audience(plan, audience)
+        shown = health.for_audience(found, whole, audience)
+        plan = for_audience(whole, audience)
         self.plan = plan
+        published = self._history(plan_dir, Path(config.config_file_path or ".").parent)
+        problems = lineage.check_published(plan, published.labelled(), display_path(plan_dir / RETIRED_FILE),
+                                           unfiltered=whole)
+        if problems:
+            raise PluginError(f"published links would break (compared with {published.source}):\n"
+                              f"{format_report(problems)}")
         plan_key = hashlib.sha256(f"{Path(config.docs_dir).resolve()}\0{audience.value}".encode()).hexdigest()[:12]
         self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
-        self.rendered = pages.render(plan, shown)
+        label = self.config.title or self.config.version or plan.organization.period
+        self.rendered = pages.render(plan, shown, published.comparisons(plan, label))
+        retirements = permalinks.retirement_pages(plan)
+        self.not_in_nav = frozenset(retirements)
+        self.rendered.update(retirements)
+        self.static = {
+            **permalinks.redirects(plan),
+            urls.PERMALINKS_SCRIPT: permalinks.forwarding_script(plan),
+            urls.SNAPSHOT: snapshot.dumps(plan, version=self.config.version, title=self.config.title,
+                                          built_at=snapshot.built_at(os.environ)),
+        }
+        if urls.PERMALINKS_SCRIPT not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(urls.PERMALINKS_SCRIPT)
         changed = sync_pages(self.pages_dir, self.rendered)
         log.info("handbook: building for the %s audience%s", audience.value,
                  "" if audience is Audience.public else " (items marked internal are included, with a marker)")
@@ -93,10 +132,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """Publish the generated pages in place of the plan's YAML files."""
         kept = [f for f in files if f.src_dir != config.docs_dir]
         generated = [
-            File(path, str(self.pages_dir), config.site_dir, config.use_directory_urls)
+            File(path, str(self.pages_dir), config.site_dir, config.use_directory_urls,
+                 inclusion=InclusionLevel.NOT_IN_NAV if path in self.not_in_nav else InclusionLevel.UNDEFINED)
             for path in sorted(self.rendered)
         ]
-        return Files(kept + generated)
+        static = [File.generated(config, path, content=data) for path, data in sorted(self.static.items())]
+        return Files(kept + generated + static)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Sanitize each generated page, then fill its figure slots with SVG (maps, progress bars).
@@ -111,3 +152,17 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self.plan is None or page.file.src_uri not in self.rendered:
             return html
         return figures.insert(sanitize.clean_html(html), self.plan, page.file.src_uri)
+
+    def _history(self, plan_dir: Path, config_dir: Path) -> history.History:
+        """The published plans this build is compared with (see `generator.history`).
+
+        A `previous` path is relative to mkdocs.yml, like MkDocs' own paths.
+        """
+        previous = self.config.previous
+        if previous not in (history.AUTO, history.NONE):
+            previous = str(config_dir / previous)
+        try:
+            return history.load(previous, plan_dir=plan_dir, branch=self.config.branch,
+                                building=self.config.version)
+        except history.HistoryError as error:
+            raise PluginError(f"cannot read the published plans: {error}") from None

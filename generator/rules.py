@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from generator import alignment, urls
+from generator import alignment, lineage, urls
 from generator.diagnostics import Severity, did_you_mean
 from generator.model import OBJECTIVES_FILE, ORGANIZATION_FILE, Located, Plan, review_file, team_file
 from generator.schema import (
@@ -525,8 +525,8 @@ def _no_recent_review(plan: Plan) -> Iterator[Hit]:
 
 
 @_rule("decision-names-unknown-goal", "error", 5, "A review decision names a goal that does not exist",
-       checks="Every goal a review decision names is in the plan, or was retired in a review (a change with "
-              "`field: retired`).",
+       checks="Every goal a review decision names is in the plan, was known by that id before it was renamed "
+              "(`formerly:`), or was retired (in `retired.yaml`, or in a review's changes with `field: retired`).",
        why="Reviews are the plan's history, and history may name goals that were later retired; that is "
            "recorded. A name that matches nothing is a typo or an unrecorded retirement, and the decision's "
            "link leads nowhere.",
@@ -534,6 +534,7 @@ def _no_recent_review(plan: Plan) -> Iterator[Hit]:
 def _decision_names_unknown_goal(plan: Plan) -> Iterator[Hit]:
     known = plan.ids("goal")
     retired = {c.goal for review in plan.reviews for c in review.changes if c.field is ChangeField.retired}
+    retired |= lineage.of(plan).published_ids("goal")
     for review in plan.reviews:
         for i, decision in enumerate(review.decisions):
             for j, goal_id in enumerate(decision.goals):

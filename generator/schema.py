@@ -39,6 +39,18 @@ def _check_period(value: str) -> str:
     return value
 
 
+def _check_when(value: str) -> str:
+    if _PERIOD_RE.fullmatch(value):
+        return value
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError(f"invalid date {value!r}: {error}") from None
+        return value
+    raise ValueError(f"malformed time {value!r}: write a quarter like '2026-Q4' or a date like '2026-10-06'")
+
+
 def _check_text(value: str) -> str:
     if not value.strip():
         raise ValueError("this text is empty: write something, or leave the field out if it is optional")
@@ -48,6 +60,10 @@ def _check_text(value: str) -> str:
 Id = Annotated[str, AfterValidator(_check_id)]
 Period = Annotated[str, AfterValidator(_check_period)]
 Text = Annotated[str, AfterValidator(_check_text)]
+When = Annotated[str, AfterValidator(_check_when)]
+"""A quarter ('2026-Q4') or a date ('2026-10-06'), kept as written."""
+Formerly = tuple[Id, ...]
+"""Ids an item was published under before it was renamed: their URLs keep leading to it."""
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
@@ -179,6 +195,7 @@ class Objective(Model):
     description: Text
     key_metrics: tuple[KeyMetric, ...] = Field(min_length=1)
     visibility: Visibility = Visibility.public
+    formerly: Formerly = ()
 
 
 class ObjectivesFile(Model):
@@ -238,6 +255,7 @@ class Measure(TimeFrame):
     direction: Direction = Direction.increase
     weight: float | None = Field(default=None, gt=0, le=100)
     """Share in percent of this goal among its team's goals (or its person's); weights add up to 100."""
+    formerly: Formerly = ()
 
     @model_validator(mode="after")
     def _custom_needs_name(self) -> "Measure":
@@ -274,6 +292,7 @@ class Person(Model):
     strengths: tuple[Text, ...] = ()
     goals: tuple[IndividualGoal, ...] = ()
     visibility: Visibility = Visibility.public
+    formerly: Formerly = ()
 
 
 class TeamFile(Model):
@@ -291,6 +310,7 @@ class TeamFile(Model):
     people: tuple[Person, ...] = ()
     visibility: Visibility = Visibility.public
     """`internal` makes the whole team internal: its page, goals and people."""
+    formerly: Formerly = ()
 
 
 class Team(TeamFile):
@@ -381,3 +401,31 @@ class Review(ReviewFile):
     """A review with its period, which is the stem of its file name."""
 
     period: Period
+
+
+class RetiredKind(str, Enum):
+    """What kind of item left the plan: each kind has its own permanent URL."""
+
+    goal = "goal"
+    team = "team"
+    objective = "objective"
+    person = "person"
+
+
+class Retirement(Model):
+    """An item that left the plan: its old URL keeps a page saying when, why, and what replaced it."""
+
+    kind: RetiredKind
+    id: Id
+    title: Text
+    retired: When
+    reason: Text
+    successor: Id | None = None
+    visibility: Visibility = Visibility.public
+    """`internal` keeps the retirement page out of the public site (for an item that was never public)."""
+
+
+class RetiredFile(Model):
+    """`retired.yaml`: every item that ever left the plan; entries are never removed."""
+
+    retired: tuple[Retirement, ...] = ()

@@ -21,6 +21,13 @@ MATRIX = "alignment/matrix.md"
 PROGRESS = "alignment/progress.md"
 RULES = "alignment/rules/index.md"
 
+CHANGES = "changes.md"
+
+SNAPSHOT = "plan.json"
+"""The validated plan as data, at the root of every built site."""
+PERMALINKS_SCRIPT = "assets/javascripts/handbook-permalinks.js"
+"""Forwards a link to a section that moved (`/teams/a/#goal` after the goal moved to team b)."""
+
 
 def objective_page(objective_id: str) -> str:
     """The page of one objective."""
@@ -47,6 +54,22 @@ def rule_page(rule_id: str) -> str:
     return f"alignment/rules/{rule_id}.md"
 
 
+def goal_page(goal_id: str) -> str:
+    """The permanent address of a goal: it leads to the goal's section on its team's page, wherever that is."""
+    return f"goals/{goal_id}.md"
+
+
+def person_page(person_id: str) -> str:
+    """The permanent address of a person: it leads to their section on their team's page."""
+    return f"people/{person_id}.md"
+
+
+def permanent_page(kind: str, item_id: str) -> str:
+    """The permanent address of any item ('goal', 'team', 'objective' or 'person'), from its id only."""
+    pages = {"goal": goal_page, "team": team_page, "objective": objective_page, "person": person_page}
+    return pages[kind](item_id)
+
+
 def url(page: str, anchor: str | None = None) -> str:
     """The site-relative URL a reader sees for a page (`objectives/growth/`)."""
     if page == HOME:
@@ -67,9 +90,16 @@ def href(from_page: str, to_page: str, anchor: str | None = None) -> str:
     return target + (f"#{anchor}" if anchor else "")
 
 
-def relative_url(from_page: str, to_page: str, anchor: str | None = None) -> str:
-    """The URL of a page as seen from another page's URL: for links MkDocs does not rewrite (inline SVG)."""
-    here, there = url(from_page).rstrip("/") or ".", url(to_page).rstrip("/") or "."
-    path = posixpath.relpath(there, here)
-    path = "" if path == "." else path + "/"
-    return path + (f"#{anchor}" if anchor else "") or "./"
+def site_file(page: str) -> str:
+    """The HTML file a page becomes in the built site (`goals/x.md` -> `goals/x/index.html`)."""
+    return url(page) + "index.html"
+
+
+def site_href(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """A relative URL between two built pages, for HTML written outside Markdown (redirects).
+
+    Relative, so it works under any base path and inside every published version.
+    """
+    start = url(from_page) or "."
+    target = posixpath.relpath(url(to_page) or ".", start)
+    return ("./" if target == "." else target + "/") + (f"#{anchor}" if anchor else "")

@@ -15,6 +15,7 @@ import pytest
 
 from generator.audience import Audience, for_audience
 from generator.loader import load_plan
+from tests.conftest import guarded_page
 from tests.planfiles import EXAMPLE_PLAN
 
 pytestmark = pytest.mark.browser
@@ -28,25 +29,8 @@ def heading(locator) -> str:
 @pytest.fixture()
 def page(browser, example_url: str) -> Iterator[object]:
     """A fresh page that records console errors and any request off localhost."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-
-    def guard(route, request) -> None:
-        host = urlparse(request.url).hostname
-        if request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            problems.append(f"request left localhost: {request.url}")
-            route.abort()
-
-    context.route("**/*", guard)
-    page.problems = problems
-    yield page
-    context.close()
-    assert problems == [], "\n".join(problems)
+    with guarded_page(browser) as page:
+        yield page
 
 
 def test_new_hire_reaches_a_team_through_the_navigation_and_follows_a_goal_to_its_objective(page, example_url):

@@ -21,7 +21,7 @@ import markdown
 import pytest
 from mkdocs.utils.meta import get_data
 
-from generator import pages, sanitize
+from generator import lineage, pages, sanitize
 from generator.loader import load_plan
 from tests.conftest import build_site
 from tests.hostile import FIELDS, NASTY, VECTORS, article, hostile_plan, markdown_options, script_vectors
@@ -169,13 +169,27 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def built_pages(site: Path) -> list[Path]:
-    """Every HTML page of the site that the plan generated (not Material's 404 page)."""
-    return sorted(p for p in site.rglob("index.html"))
+    """Every HTML page of the site that the plan generated (not Material's 404 page, not a redirect)."""
+    return sorted(p for p in site.rglob("index.html") if p not in redirects(site))
+
+
+def redirects(site: Path) -> list[Path]:
+    """The small redirect files at permanent addresses (/goals/<id>/, /people/<id>/, former ids)."""
+    return sorted(p for p in site.rglob("index.html") if 'http-equiv="refresh"' in p.read_text(encoding="utf-8"))
 
 
 def test_hostile_plan_builds_strict_clean_with_every_page(hostile_site: Path) -> None:
     plan_pages = pages.render(load_plan(hostile_site.parent / "plan"))
     assert len(built_pages(hostile_site)) == len(plan_pages)
+
+
+def test_redirects_carry_hostile_titles_only_as_text(hostile_site: Path) -> None:
+    """Goal titles and person names are in the redirect files: never as markup, never inside their script."""
+    found = redirects(hostile_site)
+    assert len(found) == len(lineage.of(load_plan(hostile_site.parent / "plan")).items["goal"]) + len(
+        lineage.of(load_plan(hostile_site.parent / "plan")).items["person"])
+    for path in found:
+        assert script_vectors(path.read_text(encoding="utf-8"), content_only=False) == [], path
 
 
 def test_no_script_vector_in_the_content_of_any_page(hostile_site: Path) -> None:
