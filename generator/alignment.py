@@ -96,3 +96,8 @@ def progress(baseline: float, target: float, current: float | None, direction: D
         reached = current >= target if direction is Direction.increase else current <= target
         return 1.0 if reached else 0.0
     return min(1.0, max(0.0, (current - baseline) / span))
+
+
+def goals_serving(team: Team, objective_id: str) -> tuple[Goal, ...]:
+    """A team's goals that serve one objective (one cell of the team × objective matrix)."""
+    return tuple(goal for goal in team.goals if any(link.objective == objective_id for link in goal.aligns_to))

@@ -11,14 +11,15 @@ every time, so a page is never stale: at worst it is rendered for nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from generator import pages
+from generator import health, lineage, pages
+from generator.changes import Comparisons
 from generator.model import Plan
 
-_FIELDS = frozenset({"organization", "objectives", "teams", "benefits", "reviews"})
+_FIELDS = frozenset({"organization", "objectives", "teams", "benefits", "reviews", "retired"})
 """Plan attributes a page may read; compared whole on the next plan."""
 
 _LOOKUPS = frozenset({"ids", "objective", "team", "goals", "goal", "people", "person", "individual_goals",
@@ -54,6 +55,30 @@ class _RecordingPlan:
         return value
 
 
+class _RecordingLineage:
+    """The lineage of ids as templates see it (`lineage.resolve(...)`), noting each lookup."""
+
+    __slots__ = ("_lineage", "_reads")
+
+    def __init__(self, known: lineage.Lineage, reads: set[tuple[Hashable, ...]]) -> None:
+        self._lineage = known
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._lineage, name)
+        if name in _LINEAGE_LOOKUPS:
+            def lookup(*args: Hashable) -> Any:
+                self._reads.add((_LINEAGE, name, *args))
+                return value(*args)
+            return lookup
+        self._reads.add(_ANYTHING)
+        return value
+
+
+_LINEAGE = "lineage"
+_LINEAGE_LOOKUPS = frozenset({"resolve", "published_ids"})
+
+
 @dataclass(frozen=True)
 class _Rendered:
     page: pages.Page
@@ -61,8 +86,11 @@ class _Rendered:
     text: str
 
 
-def _value(plan: Plan, read: tuple[Hashable, ...]) -> Any:
-    """What `read` gives on `plan` (`_MISSING` when a lookup finds nothing)."""
+def _value(plan: Plan, known: lineage.Lineage, read: tuple[Hashable, ...]) -> Any:
+    """What `read` gives on `plan` and its lineage (`_MISSING` when a lookup finds nothing)."""
+    if read[0] == _LINEAGE:
+        _, name, *args = read
+        return getattr(known, cast(str, name))(*args)
     name, *args = read
     try:
         value = getattr(plan, cast(str, name))
@@ -80,29 +108,43 @@ class Renderer:
 
     def __init__(self) -> None:
         self._plan: Plan | None = None
+        self._known: lineage.Lineage | None = None
+        self._comparisons: Comparisons | None = None
         self._rendered: dict[str, _Rendered] = {}
         self.rendered_last = 0
         """How many pages the last `render` call rendered (the others were kept)."""
 
-    def render(self, plan: Plan, on_page: Callable[[], None] | None = None) -> dict[str, str]:
-        """Every page of the handbook as Markdown, the same as `pages.render(plan)`."""
-        previous, self._plan = self._plan, plan
+    def render(self, plan: Plan, findings: Sequence[health.Finding] | None = None,
+               comparisons: Comparisons = Comparisons(), on_page: Callable[[], None] | None = None) -> dict[str, str]:
+        """Every page of the handbook as Markdown, the same as `pages.render(plan, findings, comparisons)`.
+
+        The comparisons with published versions are compared whole: if they
+        changed, every page is rendered again.
+        """
+        known = lineage.of(plan)
+        previous, previous_known, self._plan, self._known = self._plan, self._known, plan, known
+        if self._comparisons is None or not _same(self._comparisons, comparisons):
+            previous, self._rendered = None, {}
+        self._comparisons = comparisons
         unchanged: dict[tuple[Hashable, ...], bool] = {}
 
         def still_same(read: tuple[Hashable, ...]) -> bool:
             if read not in unchanged:
-                unchanged[read] = (read != _ANYTHING and previous is not None
-                                   and _same(_value(previous, read), _value(plan, read)))
+                unchanged[read] = (read != _ANYTHING and previous is not None and previous_known is not None
+                                   and _same(_value(previous, previous_known, read), _value(plan, known, read)))
             return unchanged[read]
 
         result: dict[str, _Rendered] = {}
         self.rendered_last = 0
-        for page in pages.plan_pages(plan):
+        for page in pages.plan_pages(plan, findings):
+            if page.path in result:
+                raise ValueError(f"two pages would be written to {page.path}")
             before = self._rendered.get(page.path)
             if (before is None or before.page.template != page.template
                     or not _same(before.page.context, page.context) or not all(map(still_same, before.reads))):
                 reads: set[tuple[Hashable, ...]] = set()
-                text = pages.render_page(cast(Plan, _RecordingPlan(plan, reads)), page)
+                text = pages.render_page(cast(Plan, _RecordingPlan(plan, reads)), page, comparisons,
+                                         cast(lineage.Lineage, _RecordingLineage(known, reads)))
                 before = _Rendered(page, frozenset(reads), text)
                 self.rendered_last += 1
             result[page.path] = before

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 from collections import OrderedDict
 import types
@@ -20,12 +21,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from generator import references
+from generator import health, references
 from generator.diagnostics import Diagnostic, PlanError, did_you_mean, field_path
 from generator.model import (
     BENEFITS_FILE as BENEFITS,
     OBJECTIVES_FILE as OBJECTIVES,
     ORGANIZATION_FILE as ORGANIZATION,
+    RETIRED_FILE as RETIRED,
     REVIEWS_DIR as REVIEWS,
     TEAMS_DIR as TEAMS,
     Plan,
@@ -38,6 +40,7 @@ from generator.schema import (
     BenefitsFile,
     ObjectivesFile,
     Organization,
+    RetiredFile,
     Review,
     ReviewFile,
     Team,
@@ -45,7 +48,8 @@ from generator.schema import (
 )
 from generator.yamlfile import ParsedFile, PlainPath, SourceMap, read_yaml
 
-KNOWN_FILES = (ORGANIZATION, OBJECTIVES, BENEFITS)
+KNOWN_FILES = (ORGANIZATION, OBJECTIVES, BENEFITS, RETIRED)
+OPTIONAL_FILES = (BENEFITS, RETIRED)
 
 
 def display_path(path: Path) -> str:
@@ -92,11 +96,12 @@ def load_plan(plan_dir: Path | str) -> Plan:
         return result
 
     checked: dict[str, BaseModel | None] = {}
-    for name, model in ((ORGANIZATION, Organization), (OBJECTIVES, ObjectivesFile), (BENEFITS, BenefitsFile)):
+    for name, model in ((ORGANIZATION, Organization), (OBJECTIVES, ObjectivesFile), (BENEFITS, BenefitsFile),
+                        (RETIRED, RetiredFile)):
         path = root / name
         if path.is_file():
             checked[name] = check(name, model)
-        elif name != BENEFITS:
+        elif name not in OPTIONAL_FILES:
             problems.append(Diagnostic(display_path(path), 1, 1, f"required file {name} is missing",
                                        hint=f"create {display_path(path)}; the README shows an example"))
     teams: list[Team] = []
@@ -119,20 +124,25 @@ def load_plan(plan_dir: Path | str) -> Plan:
     organization = checked.get(ORGANIZATION)
     objectives = checked.get(OBJECTIVES)
     benefits = checked.get(BENEFITS)
+    retired = checked.get(RETIRED)
     incomplete: set[str] = set()
     if not isinstance(objectives, ObjectivesFile):
         incomplete.add("objective")
     if len(teams) < len(team_paths) or any((root / TEAMS).glob("*.yml")):
         incomplete |= {"team", "goal", "person"}
+    if (root / RETIRED).is_file() and not isinstance(retired, RetiredFile):
+        incomplete.add("retired")
     plan = Plan(
         organization=organization if isinstance(organization, Organization) else _STAND_IN_ORGANIZATION,
         objectives=objectives.objectives if isinstance(objectives, ObjectivesFile) else (),
         teams=tuple(sorted(teams, key=lambda t: t.id)),
         benefits=benefits.benefits if isinstance(benefits, BenefitsFile) else (),
         reviews=tuple(sorted(reviews, key=lambda r: r.period, reverse=True)),
+        retired=retired.retired if isinstance(retired, RetiredFile) else (),
         sources=sources,
     )
     problems += references.check(plan, incomplete=frozenset(incomplete))
+    problems += health.settings_problems(plan)
     if problems or plan.organization is _STAND_IN_ORGANIZATION:
         raise PlanError(problems)
     return plan
@@ -166,11 +176,20 @@ def _stray_files(root: Path) -> list[Diagnostic]:
         if rel in KNOWN_FILES or (path.parent.name in (TEAMS, REVIEWS) and path.parent.parent == root
                                   and path.suffix == ".yaml"):
             continue
-        hint = did_you_mean(rel, _plan_files_like(path.relative_to(root)))
+        hint = _did_you_mean_file(rel, _plan_files_like(path.relative_to(root)))
         found.append(Diagnostic(display_path(path), 1, 1, "this file is not part of the plan format, so it is ignored",
                                 hint=hint or "plan files are organization.yaml, objectives.yaml, benefits.yaml, "
-                                             "teams/<team-id>.yaml and reviews/<YYYY-QN>.yaml"))
+                                             "retired.yaml, teams/<team-id>.yaml and reviews/<YYYY-QN>.yaml"))
     return found
+
+
+def _did_you_mean_file(rel: str, candidates: list[str]) -> str:
+    """'Did you mean' for a file, comparing names without '.yaml', which would make any two names look alike."""
+    full = {posixpath.splitext(name)[0]: name for name in candidates}
+    hint = did_you_mean(posixpath.splitext(rel)[0], full)
+    for stem, name in full.items():
+        hint = hint.replace(f"'{stem}'", f"'{name}'")
+    return hint
 
 
 def _plan_files_like(rel: Path) -> list[str]:
@@ -269,7 +288,9 @@ def _explain(error: Any, model: type[BaseModel], loc: PlainPath) -> tuple[str, s
     if kind == "enum":
         choices = [m.value for m in _enum_at(model, loc) or []]
         hint = did_you_mean(str(value), choices) or ""
-        return (f"{str(value)!r} is not a valid {name.replace('_', ' ')}",
+        owner = _model_at(model, loc[:-1])
+        what = name.replace("_", " ") if owner is not None and name in owner.model_fields else f"value for '{name}'"
+        return (f"{str(value)!r} is not a valid {what}",
                 (hint + " " if hint else "") + f"choose one of: {', '.join(choices)}", False)
     if kind in ("float_parsing", "float_type", "int_parsing", "finite_number"):
         return f"expected a number, found {_kind(value)}", "write a plain number like 1250000 or 12.5 (no units)", False
@@ -302,7 +323,7 @@ def _unwrap(annotation: Any) -> list[Any]:
         return _unwrap(typing.get_args(annotation)[0])
     if origin in (tuple, list):
         return _unwrap(typing.get_args(annotation)[0])
-    return [annotation]
+    return [annotation]  # a dict stays whole: its keys are data, so _annotation_at maps a key to the value type
 
 
 def _annotation_at(model: type[BaseModel], loc: PlainPath) -> list[Any]:
@@ -316,6 +337,8 @@ def _annotation_at(model: type[BaseModel], loc: PlainPath) -> list[Any]:
                 for field_name, info in cls.model_fields.items():
                     if part in (field_name, info.alias):
                         following += _unwrap(info.annotation)
+            elif typing.get_origin(cls) is dict:
+                following += _unwrap(typing.get_args(cls)[1])
         current = following
     return current
 

@@ -14,6 +14,7 @@ from generator.schema import CONTROL_CHARACTERS
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#{}()!~])")
 _SPACE = re.compile(r"\s+")
+_HTML_BLOCK_START = re.compile(r"^([ \t]{0,3})<(?=[A-Za-z!?])")
 
 
 def inline(text: object) -> str:
@@ -30,8 +31,14 @@ def _inline(text: str) -> str:
 
 
 def block(text: object) -> str:
-    """Markdown prose from the plan, as written, without trailing blank space."""
-    return "\n".join(line.rstrip() for line in str(text).strip().splitlines())
+    """Markdown prose from the plan, as written, without trailing blank space.
+
+    A line that starts with an HTML tag or comment is shown as text: Markdown would open a
+    raw HTML block there, and an unclosed one (`<div>`) swallows the rest of the page,
+    headings and anchors included. HTML inside a line stays, and the sanitizer cleans it.
+    """
+    lines = (line.rstrip() for line in str(text).strip().splitlines())
+    return "\n".join(_HTML_BLOCK_START.sub(r"\1&lt;", line) for line in lines)
 
 
 def number(value: float | int | None, unit: str = "") -> str:

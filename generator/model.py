@@ -13,7 +13,18 @@ from types import MappingProxyType
 from typing import Literal
 
 from generator.diagnostics import Diagnostic, Severity, field_path
-from generator.schema import Alignment, Benefit, Goal, IndividualGoal, Objective, Organization, Person, Review, Team
+from generator.schema import (
+    Alignment,
+    Benefit,
+    Goal,
+    IndividualGoal,
+    Objective,
+    Organization,
+    Person,
+    Retirement,
+    Review,
+    Team,
+)
 from generator.yamlfile import PlainPath, SourceMap
 
 Kind = Literal["objective", "team", "goal", "person"]
@@ -21,6 +32,7 @@ Kind = Literal["objective", "team", "goal", "person"]
 ORGANIZATION_FILE = "organization.yaml"
 OBJECTIVES_FILE = "objectives.yaml"
 BENEFITS_FILE = "benefits.yaml"
+RETIRED_FILE = "retired.yaml"
 TEAMS_DIR = "teams"
 REVIEWS_DIR = "reviews"
 
@@ -52,6 +64,8 @@ class Plan:
     teams: tuple[Team, ...]
     benefits: tuple[Benefit, ...]
     reviews: tuple[Review, ...]
+    retired: tuple[Retirement, ...] = ()
+    """Items that left the plan (`retired.yaml`); their permanent URLs keep a page."""
     sources: Mapping[str, SourceMap] = field(default_factory=dict)
     """Positions per plan file, keyed by the file's path relative to the plan folder."""
 

@@ -8,7 +8,7 @@ module only decides which page gets which template and data.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from types import BuiltinFunctionType, FunctionType, MethodType
@@ -17,7 +17,8 @@ from typing import Any
 import jinja2
 import jinja2.runtime
 
-from generator import alignment, mdtext, navgroups, urls
+from generator import alignment, health, lineage, mdtext, navgroups, rules, status, urls
+from generator.changes import Comparisons
 from generator.model import Plan
 from generator.navgroups import Group
 from generator.schema import Category, Department, Direction, MetricKind, Measure, Objective, Review, Team
@@ -61,7 +62,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
         auto_reload=False,  # templates are package data: no need to stat them on every page
     )
     env.context_class = _Context
@@ -75,6 +76,23 @@ def _environment() -> jinja2.Environment:
         date=long_date,
     )
     return env
+
+
+@cache
+def svg_environment() -> jinja2.Environment:
+    """The same templates and filters, autoescaped: in SVG drawings, plan text must never become markup."""
+    return _environment().overlay(autoescape=True)
+
+
+FIGURE_PREFIX = "handbook-figure-"
+FIGURE_SEPARATOR = "--"
+"""Joins the parts of a figure id; plan ids never hold two hyphens in a row, so the parts stay apart."""
+
+
+def figure_slot(kind: str, *ids: str) -> str:
+    """Where a page shows a drawing, filled by `generator.figures` after Markdown: 'map' (+ objective id),
+    'goal' + goal id, 'metric' + objective id + metric id."""
+    return f'<div id="{FIGURE_PREFIX}{FIGURE_SEPARATOR.join((kind, *ids))}"></div>'
 
 
 def label(value: Category | Department | Direction | MetricKind | str) -> str:
@@ -102,8 +120,13 @@ def time_frame(measure: Measure) -> str:
     return f"due {long_date(end)}"
 
 
-def plan_pages(plan: Plan) -> list[Page]:
-    """Every page of the handbook, in navigation order."""
+def plan_pages(plan: Plan, findings: Sequence[health.Finding] | None = None) -> list[Page]:
+    """Every page of the handbook, in navigation order.
+
+    `findings` are the alignment findings to show, when they were found on more of
+    the plan than this (the whole plan, before `audience` left items out); by
+    default the rules run on `plan` itself.
+    """
     pages = [
         Page(urls.HOME, "home.md.j2", {}),
         Page(urls.MISSION, "mission.md.j2", {}),
@@ -112,8 +135,10 @@ def plan_pages(plan: Plan) -> list[Page]:
         Page(urls.TEAMS, "teams.md.j2", {}),
         *(page for d, teams in alignment.teams_by_department(plan.teams) for page in _department_pages(d, teams)),
         *(Page(urls.team_page(t.id), "team.md.j2", {"team": t}) for t in plan.teams),
+        *_alignment_pages(plan, health.findings(plan) if findings is None else tuple(findings)),
         Page(urls.BENEFITS, "benefits.md.j2", {}),
         Page(urls.REVIEWS, "reviews.md.j2", {}),
+        Page(urls.CHANGES, "changes.md.j2", {}),
         *(Page(urls.review_page(r.period), "review.md.j2", {"review": r}) for r in plan.reviews),
     ]
     return pages
@@ -140,33 +165,67 @@ def _depth_first(groups: tuple[Group[Any], ...]) -> list[Group[Any]]:
     return [found for group in groups for found in (group, *_depth_first(group.subgroups))]
 
 
-def render_page(plan: Plan, page: Page) -> str:
+def _alignment_pages(plan: Plan, found: tuple[health.Finding, ...]) -> list[Page]:
+    """Health, map, matrix, progress and the rules: how well the plan aligns, and how that is judged."""
+    return [
+        Page(urls.HEALTH, "health.md.j2", {"findings": found}),
+        Page(urls.ALIGNMENT_MAP, "map.md.j2", {}),
+        Page(urls.MATRIX, "matrix.md.j2", {}),
+        Page(urls.PROGRESS, "progress.md.j2", {}),
+        Page(urls.RULES, "rules.md.j2", {"findings": found}),
+        *(Page(urls.rule_page(r.id), "rule.md.j2", {"rule": r, "findings": health.of_rule(found, r.id)})
+          for r in rules.catalogue()),
+    ]
+
+
+def render_page(plan: Plan, page: Page, comparisons: Comparisons = Comparisons(),
+                known: lineage.Lineage | None = None) -> str:
     """The Markdown of one page."""
     template = _environment().get_template(page.template)
     text = template.render(
         plan=plan,
+        comparisons=comparisons,
+        lineage=known or lineage.of(plan),
         org=plan.organization,
         page=page.path,
         link=_linker(page.path),
         urls=urls,
         alignment=alignment,
         progress=_progress,
+        assess=lambda measure: status.assess_measure(plan, measure),
+        as_of=status.as_of(plan),
+        figure=figure_slot,
+        health=health,
+        rules=rules,
+        status=status,
         **page.context,
     )
     return mdtext.collapse_blank_lines(text)
 
 
-def render(plan: Plan, on_page: Callable[[], None] | None = None) -> dict[str, str]:
+def render(plan: Plan, findings: Sequence[health.Finding] | None = None,
+           comparisons: Comparisons = Comparisons(), on_page: Callable[[], None] | None = None) -> dict[str, str]:
     """Every page of the handbook as Markdown, keyed by its path under the docs folder.
 
-    `on_page` is called after each page, for a progress display.
+    `comparisons` (what changed since the previous published version, and per
+    review) comes from the published history; without it the pages say so.
+    Two pages with one path would silently keep only the last, so that is an error.
+    `findings` as for `plan_pages`; `on_page` is called after each page, for a progress display.
     """
-    rendered = {}
-    for page in plan_pages(plan):
-        rendered[page.path] = render_page(plan, page)
+    rendered: dict[str, str] = {}
+    known = lineage.of(plan)
+    for page in plan_pages(plan, findings):
+        if page.path in rendered:
+            raise ValueError(f"two pages would be written to {page.path}")
+        rendered[page.path] = render_page(plan, page, comparisons, known)
         if on_page is not None:
             on_page()
     return rendered
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render a template that is not a site page (a change report), with the pages' filters."""
+    return mdtext.collapse_blank_lines(_environment().get_template(name).render(urls=urls, **context))
 
 
 def navigation(plan: Plan) -> list[NavItem]:
@@ -186,8 +245,15 @@ def navigation(plan: Plan) -> list[NavItem]:
                                    *_teams_nav(department, teams, team_groups(teams))]}
               for department, teams in alignment.teams_by_department(plan.teams)),
         ]},
+        {"Alignment": [
+            urls.HEALTH,
+            {"Alignment map": urls.ALIGNMENT_MAP},
+            {"Team × objective matrix": urls.MATRIX},
+            {"Progress and status": urls.PROGRESS},
+            {"Rules": [urls.RULES, *({r.title: urls.rule_page(r.id)} for r in rules.catalogue())]},
+        ]},
         {"Benefits": urls.BENEFITS},
-        {"Review history": [urls.REVIEWS, *_reviews_nav(plan.reviews)]},
+        {"Review history": [urls.REVIEWS, {"What changed": urls.CHANGES}, *_reviews_nav(plan.reviews)]},
     ]
 
 
@@ -210,7 +276,7 @@ def _objectives_nav(objectives: tuple[Objective, ...]) -> list[NavItem]:
 
 def _reviews_nav(reviews: tuple[Review, ...]) -> list[NavItem]:
     entries = [{_review_title(r): urls.review_page(r.period)} for r in reviews]
-    if len(entries) < navgroups.MAX_ENTRIES:
+    if len(entries) + 2 <= navgroups.MAX_ENTRIES:  # with the section's page and "What changed"
         return entries
     years = dict.fromkeys(r.period[:4] for r in reviews)
     return [{year: [{_review_title(r): urls.review_page(r.period)} for r in reviews if r.period.startswith(year)]}
@@ -241,4 +307,6 @@ def _linker(from_page: str) -> Callable[..., str]:
 
 
 def _progress(measure: Any) -> float | None:
+    if measure.target is None:
+        return None
     return alignment.progress(measure.baseline, measure.target, measure.current, measure.direction)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from generator import pages
+from generator import health, lineage, pages
+from generator.changes import Comparisons
 from generator.model import Plan
 
 MIN_PAGES = 300
@@ -24,7 +25,7 @@ MIN_PAGES = 300
 CHUNK = 25
 """Pages per task: small enough to keep both cores busy to the end and the progress line moving."""
 
-_job: tuple[Plan, list[pages.Page]] | None = None
+_job: tuple[Plan, list[pages.Page], Comparisons, lineage.Lineage] | None = None
 """What forked workers render: set just before forking, inherited by the children."""
 
 
@@ -37,15 +38,19 @@ def workers_wanted(page_count: int) -> int:
     return min(cores, 4)
 
 
-def render(plan: Plan, on_page: Callable[[], None] | None = None) -> dict[str, str]:
+def render(plan: Plan, findings: Sequence[health.Finding] | None = None, comparisons: Comparisons = Comparisons(),
+           on_page: Callable[[], None] | None = None) -> dict[str, str]:
     """Every page of the handbook as Markdown, like `pages.render`, on several cores when it pays."""
     global _job
-    page_list = pages.plan_pages(plan)
+    page_list = pages.plan_pages(plan, findings)
     workers = workers_wanted(len(page_list))
     if workers == 1:
-        return pages.render(plan, on_page)
+        return pages.render(plan, findings, comparisons, on_page)
+    paths = [page.path for page in page_list]
+    if len(set(paths)) < len(paths):
+        raise ValueError("two pages would be written to one path: " + next(p for p in paths if paths.count(p) > 1))
     chunks = [range(start, min(start + CHUNK, len(page_list))) for start in range(0, len(page_list), CHUNK)]
-    _job = (plan, page_list)
+    _job = (plan, page_list, comparisons, lineage.of(plan))
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             rendered: dict[str, str] = {}
@@ -61,5 +66,5 @@ def render(plan: Plan, on_page: Callable[[], None] | None = None) -> dict[str, s
 
 def _render_chunk(indexes: range) -> list[str]:
     assert _job is not None, "workers are forked after the job is set"
-    plan, page_list = _job
-    return [pages.render_page(plan, page_list[index]) for index in indexes]
+    plan, page_list, comparisons, known = _job
+    return [pages.render_page(plan, page_list[index], comparisons, known) for index in indexes]

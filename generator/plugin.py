@@ -6,6 +6,11 @@ plan edits. The plugin loads the plan, writes its pages to a cache folder
 (only the ones that changed) and serves those instead of the YAML, which is
 never published.
 
+It also compares the plan with the published history (`generator.history`):
+the build fails if a published id would stop resolving, and the site gets
+its "What changed" page, the permanent addresses of every item
+(`generator.permalinks`) and `plan.json` (`generator.snapshot`).
+
 `handbook build` hands over the plan it has already loaded and checked, so it
 is read once. Under `mkdocs serve` the plugin lives across rebuilds (MkDocs
 keeps plugins that have `on_startup`): it renders again only the pages whose
@@ -18,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,14 +32,15 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from generator import collector, pages, parallel
-from generator.diagnostics import PlanError
+from generator import collector, figures, health, history, lineage, pages, parallel, permalinks, sanitize, snapshot, urls
+from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
+from generator.diagnostics import PlanError, format_report
 from generator.incremental import Renderer
-from generator.loader import load_plan
-from generator.model import Plan
+from generator.loader import display_path, load_plan
+from generator.model import RETIRED_FILE, Plan
 from generator.progress import SILENT, Progress
 from generator.writing import sync_pages
 
@@ -44,7 +51,34 @@ class HandbookConfig(base.Config):
     """Options of the `handbook` plugin in `mkdocs.yml`."""
 
     cache_dir = c.Type(str, default=".cache/handbook")
-    """Where generated Markdown is kept between builds, relative to mkdocs.yml (one folder per plan)."""
+    """Where generated Markdown is kept between builds, relative to mkdocs.yml (one folder per plan and audience)."""
+
+    audience = c.Choice(tuple(a.value for a in Audience), default=Audience.public.value)
+    """Who the site is for. `public` (the default) leaves out every internal item; `internal` marks them.
+    The HANDBOOK_AUDIENCE environment variable (how `handbook --audience` reaches the plugin) overrides it."""
+
+    previous = c.Type(str, default=history.AUTO)
+    """The published plans to compare with: 'auto' (the publishing branch), a plan.json or site folder, or 'none'."""
+
+    branch = c.Type(str, default="gh-pages")
+    """The branch versions are published on, read when `previous` is 'auto'."""
+
+    version = c.Optional(c.Type(str))
+    """The version being published (set by `handbook publish`); recorded in plan.json."""
+
+    title = c.Optional(c.Type(str))
+    """The title of the version being published."""
+
+
+def resolve_audience(configured: str, environ: Mapping[str, str]) -> Audience:
+    """The audience of a build: HANDBOOK_AUDIENCE if set, else the plugin option; anything else is an error."""
+    value = environ.get(AUDIENCE_VARIABLE) or configured
+    try:
+        return Audience(value)
+    except ValueError:
+        choices = ", ".join(a.value for a in Audience)
+        raise PluginError(f"unknown audience {value!r} (from {AUDIENCE_VARIABLE} or the handbook plugin's "
+                          f"'audience' option): choose one of {choices}") from None
 
 
 class HandbookPlugin(BasePlugin[HandbookConfig]):
@@ -52,12 +86,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def __init__(self) -> None:
         self.rendered: dict[str, str] = {}
+        self.not_in_nav: frozenset[str] = frozenset()
+        self.static: dict[str, str | bytes] = {}
         self.pages_dir = Path()
+        self.plan: Plan | None = None
         self.progress: Progress = SILENT
         self._handed_over: tuple[Path, Plan] | None = None
         self._serving = False
         self._renderer = Renderer()
-        self._renderer_for = Path()
+        self._renderer_for = ""
         self._site_shape = ""
         self._changed = self._built = 0
 
@@ -75,32 +112,65 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Load and validate the plan, write its pages, and set the navigation."""
-        docs_dir = Path(config.docs_dir).resolve()
-        handed_over, self._handed_over = self._handed_over, None
+        """Load and validate the plan, keep what the audience may see, check it against the published history,
+        write its pages, set the navigation."""
         with collector.paused():
-            if handed_over is not None and handed_over[0] == docs_dir:
-                plan = handed_over[1]
-            else:
-                try:
-                    plan = load_plan(Path(config.docs_dir))
-                except PlanError as error:
-                    raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
-            plan_key = hashlib.sha256(str(docs_dir).encode()).hexdigest()[:12]
-            self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
-            self.progress.start("rendering pages", len(pages.plan_pages(plan)))
-            if self._serving:
-                if self._renderer_for != docs_dir:
-                    self._renderer, self._renderer_for, self._site_shape = Renderer(), docs_dir, ""
-                self.rendered = self._renderer.render(plan, self.progress.advance)
-            else:
-                self.rendered = parallel.render(plan, self.progress.advance)
-            changed = sync_pages(self.pages_dir, self.rendered)
+            return self._configure(config)
+
+    def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
+        plan_dir = Path(config.docs_dir)
+        handed_over, self._handed_over = self._handed_over, None
+        if handed_over is not None and handed_over[0] == plan_dir.resolve():
+            whole = handed_over[1]
+        else:
+            try:
+                whole = load_plan(plan_dir)
+            except PlanError as error:
+                raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
+        found = health.findings(whole)
+        errors = [f for f in found if f.severity == "error"]
+        if errors:
+            raise PluginError(f"the plan in {config.docs_dir} breaks alignment rules graded as errors:\n"
+                              f"{health.format_text(errors)}")
+        audience = resolve_audience(self.config.audience, os.environ)
+        shown = health.for_audience(found, whole, audience)
+        plan = for_audience(whole, audience)
+        self.plan = plan
+        published = self._history(plan_dir, Path(config.config_file_path or ".").parent)
+        problems = lineage.check_published(plan, published.labelled(), display_path(plan_dir / RETIRED_FILE),
+                                           unfiltered=whole)
+        if problems:
+            raise PluginError(f"published links would break (compared with {published.source}):\n"
+                              f"{format_report(problems)}")
+        plan_key = hashlib.sha256(f"{Path(config.docs_dir).resolve()}\0{audience.value}".encode()).hexdigest()[:12]
+        self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
+        label = self.config.title or self.config.version or plan.organization.period
+        comparisons = published.comparisons(plan, label)
+        self.progress.start("rendering pages", len(pages.plan_pages(plan, shown)))
+        if self._serving:
+            if self._renderer_for != plan_key:
+                self._renderer, self._renderer_for, self._site_shape = Renderer(), plan_key, ""
+            self.rendered = self._renderer.render(plan, shown, comparisons, self.progress.advance)
+        else:
+            self.rendered = parallel.render(plan, shown, comparisons, self.progress.advance)
+        retirements = permalinks.retirement_pages(plan)
+        self.not_in_nav = frozenset(retirements)
+        self.rendered.update(retirements)
+        self.static = {
+            **permalinks.redirects(plan),
+            urls.PERMALINKS_SCRIPT: permalinks.forwarding_script(plan),
+            urls.SNAPSHOT: snapshot.dumps(plan, version=self.config.version, title=self.config.title,
+                                          built_at=snapshot.built_at(os.environ)),
+        }
+        if urls.PERMALINKS_SCRIPT not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(urls.PERMALINKS_SCRIPT)
+        changed = sync_pages(self.pages_dir, self.rendered)
         self._changed, self._built = len(changed), 0
-        log.debug("handbook: %d pages, %d rendered, %d changed", len(self.rendered),
-                  self._renderer.rendered_last if self._serving else len(self.rendered), len(changed))
-        config.nav = pages.navigation(plan)
-        config.site_name = f"{plan.organization.name} handbook"
+        log.info("handbook: building for the %s audience%s", audience.value,
+                 "" if audience is Audience.public else " (items marked internal are included, with a marker)")
+        log.debug("handbook: %d pages, %d changed", len(self.rendered), len(changed))
+        config.nav = sanitize.navigation_for_theme(pages.navigation(plan))
+        config.site_name = sanitize.theme_text(f"{plan.organization.name} handbook")
         if self._serving:
             self._refresh_all_when_shape_changes(config)
         return config
@@ -122,11 +192,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """Publish the generated pages in place of the plan's YAML files."""
         kept = [f for f in files if f.src_dir != config.docs_dir]
         generated = [
-            File(path, str(self.pages_dir), config.site_dir, config.use_directory_urls)
+            File(path, str(self.pages_dir), config.site_dir, config.use_directory_urls,
+                 inclusion=InclusionLevel.NOT_IN_NAV if path in self.not_in_nav else InclusionLevel.UNDEFINED)
             for path in sorted(self.rendered)
         ]
+        static = [File.generated(config, path, content=data) for path, data in sorted(self.static.items())]
         self.progress.start("MkDocs: reading pages", len(generated))
-        return Files(kept + generated)
+        return Files(kept + generated + static)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Count pages read, for the progress line."""
@@ -159,3 +231,31 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """The next build (if any) is silent unless `handbook build` hands over a plan again."""
         self.progress.finish()
         self.progress = SILENT
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Sanitize each generated page, then fill its figure slots with SVG (maps, progress bars).
+
+        Plan text is Markdown, and raw HTML in it must not run script; the sanitizer runs after
+        Markdown conversion, when MkDocs has already collected the links and anchors it validates,
+        and keeps every `id` and relative link they rely on (the empty figure slots among them).
+        The drawings come after it: they are our own SVG, plan text in them escaped by their
+        templates, and the sanitizer would remove SVG. MkDocs does not validate their links,
+        which the tests follow instead.
+        """
+        if self.plan is None or page.file.src_uri not in self.rendered:
+            return html
+        return figures.insert(sanitize.clean_html(html), self.plan, page.file.src_uri)
+
+    def _history(self, plan_dir: Path, config_dir: Path) -> history.History:
+        """The published plans this build is compared with (see `generator.history`).
+
+        A `previous` path is relative to mkdocs.yml, like MkDocs' own paths.
+        """
+        previous = self.config.previous
+        if previous not in (history.AUTO, history.NONE):
+            previous = str(config_dir / previous)
+        try:
+            return history.load(previous, plan_dir=plan_dir, branch=self.config.branch,
+                                building=self.config.version)
+        except history.HistoryError as error:
+            raise PluginError(f"cannot read the published plans: {error}") from None

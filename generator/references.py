@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Set
 
+from generator import lineage
 from generator.diagnostics import Diagnostic, did_you_mean
-from generator.model import BENEFITS_FILE, OBJECTIVES_FILE, Located, Plan, review_file, team_file
+from generator.model import BENEFITS_FILE, OBJECTIVES_FILE, RETIRED_FILE, Located, Plan, review_file, team_file
 from generator.schema import ChangeField
 
 RESERVED_ANCHORS = frozenset({"goals", "people", "collaboration", "description", "individual-goals"})
 """Anchor ids the team page uses for its own sections; goal and person ids may not take them."""
+
+RESERVED_PAGE_IDS = frozenset({"index"})
+"""Ids whose page would replace a section's overview (`objectives/index.md`, `teams/index.md`)."""
 
 
 def check(plan: Plan, *, incomplete: frozenset[str] = frozenset()) -> list[Diagnostic]:
@@ -24,12 +28,18 @@ def check(plan: Plan, *, incomplete: frozenset[str] = frozenset()) -> list[Diagn
     whose files failed to load: references to them are not reported as unknown,
     since they may be defined in the broken file.
     """
-    return [*_unique_ids(plan), *_references(plan, incomplete)]
+    return [*_unique_ids(plan), *_references(plan, incomplete), *_lineage(plan, incomplete)]
 
 
 def _unique_ids(plan: Plan) -> Iterator[Diagnostic]:
     objectives = [(o.id, Located(OBJECTIVES_FILE, ("objectives", i, "id"))) for i, o in enumerate(plan.objectives)]
     yield from _duplicates(plan, objectives, "objective")
+    own_pages = [*((o, "objective", "the objectives overview") for o in objectives),
+                 *(((t.id, Located(team_file(t.id))), "team", "the teams overview") for t in plan.teams)]
+    for (item_id, where), kind, overview in own_pages:
+        if item_id in RESERVED_PAGE_IDS:
+            yield plan.diagnostic(where, f"{kind} id '{item_id}' is reserved: its page would replace {overview}",
+                                  "choose another id" + (" (rename the file)" if kind == "team" else ""))
     for i, objective in enumerate(plan.objectives):
         metrics = [(m.id, Located(OBJECTIVES_FILE, ("objectives", i, "key_metrics", j, "id")))
                    for j, m in enumerate(objective.key_metrics)]
@@ -83,7 +93,7 @@ def _references(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
     for team in plan.teams:
         file = team_file(team.id)
         own_people = {p.id for p in team.people}
-        if team.lead not in own_people:
+        if team.lead is not None and team.lead not in own_people:
             hint = did_you_mean(team.lead, own_people)
             yield plan.diagnostic(Located(file, ("lead",)), f"team lead '{team.lead}' is not one of this team's people",
                                   hint or "list the lead under 'people:' in this file")
@@ -121,13 +131,69 @@ def _references(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
                 metrics = {m.id for m in plan.objective(evidence.objective).key_metrics}
                 yield from ref(Located(where.file, (*where.path, "metric")), "key metric", evidence.metric,
                                metrics, f"objective '{evidence.objective}' in {objectives_file}")
+    # Reviews are history: they may name a goal by an id it had then (renamed or retired since).
+    # Goals named by decisions are checked by the alignment rule `decision-names-unknown-goal`.
+    known = lineage.of(plan)
+    reviewed = goals | known.published_ids("goal")
+    if "retired" in incomplete:
+        incomplete = incomplete | {"goal"}
     for review in plan.reviews:
         file = review_file(review.period)
-        for i, decision in enumerate(review.decisions):
-            for j, goal_id in enumerate(decision.goals):
-                yield from ref(Located(file, ("decisions", i, "goals", j)), "goal", goal_id, goals,
-                               "the teams' 'goals:' lists")
         for i, change in enumerate(review.changes):
             if change.field is not ChangeField.retired:
-                yield from ref(Located(file, ("changes", i, "goal")), "goal", change.goal, goals,
+                yield from ref(Located(file, ("changes", i, "goal")), "goal", change.goal, reviewed,
                                "the teams' 'goals:' lists (a retired goal is recorded with field: retired)")
+
+
+def _lineage(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
+    """Renames and retirements that keep old URLs answerable must not contradict the plan or each other."""
+    known = lineage.of(plan)
+    claimed: dict[tuple[str, str], Located] = {}
+    for record in lineage.formerly_records(plan):
+        kind, item_id = record.item.kind, record.item.id
+        for j, old in enumerate(record.ids):
+            where = Located(record.where.file, (*record.where.path, j))
+            if old == item_id:
+                yield plan.diagnostic(where, f"{kind} '{item_id}' lists its own id under 'formerly'",
+                                      "'formerly' lists the ids this item had before it was renamed")
+            elif old in known.items[kind]:
+                yield plan.diagnostic(where, f"former id '{old}' is the id of a {kind} in the plan",
+                                      "an old URL leads to one item only: a live id cannot also be a former one; "
+                                      "ids are never reused, so give one of them a new id")
+            elif (kind, old) in claimed:
+                other_file, other_line, _ = plan.locate(claimed[kind, old])
+                yield plan.diagnostic(where, f"former {kind} id '{old}' is also listed at {other_file}:{other_line}",
+                                      "an old URL leads to one item only: keep it on the item that replaced it")
+            elif old in known.retired[kind]:
+                yield plan.diagnostic(where, f"former {kind} id '{old}' is also retired in {plan.display(RETIRED_FILE)}",
+                                      "an old URL leads either to the item that replaced it (formerly) or to a "
+                                      "retirement page: keep one of the two")
+            claimed.setdefault((kind, old), where)
+    seen: dict[tuple[str, str], Located] = {}
+    for i, entry in enumerate(plan.retired):
+        kind = entry.kind.value
+        where = Located(RETIRED_FILE, ("retired", i, "id"))
+        if (kind, entry.id) in seen:
+            other_file, other_line, _ = plan.locate(seen[kind, entry.id])
+            yield plan.diagnostic(where, f"{kind} '{entry.id}' is retired twice (also at {other_file}:{other_line})",
+                                  "keep one entry per retired item")
+            continue
+        seen[kind, entry.id] = where
+        if entry.id in known.items[kind] and kind not in incomplete:
+            yield plan.diagnostic(where, f"{kind} '{entry.id}' is retired but still in the plan",
+                                  "remove this entry, or give the item in the plan a new id: "
+                                  "ids are never reused, so an old link keeps its meaning")
+        if entry.successor is None:
+            continue
+        at = Located(RETIRED_FILE, ("retired", i, "successor"))
+        if entry.successor == entry.id:
+            yield plan.diagnostic(at, f"{kind} '{entry.id}' names itself as its successor",
+                                  "name the item that took over, or leave 'successor' out")
+        elif entry.successor not in known.items[kind] and entry.successor not in known.retired[kind]:
+            if kind in incomplete:
+                continue
+            renamed = known.renames[kind].get(entry.successor)
+            hint = (f"'{entry.successor}' was renamed to '{renamed}': name '{renamed}'" if renamed else
+                    did_you_mean(entry.successor, known.items[kind]) or
+                    f"a successor is a {kind} in the plan (or another retired {kind})")
+            yield plan.diagnostic(at, f"unknown successor {kind} '{entry.successor}'", hint)

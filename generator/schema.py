@@ -39,6 +39,18 @@ def _check_period(value: str) -> str:
     return value
 
 
+def _check_when(value: str) -> str:
+    if _PERIOD_RE.fullmatch(value):
+        return value
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError(f"invalid date {value!r}: {error}") from None
+        return value
+    raise ValueError(f"malformed time {value!r}: write a quarter like '2026-Q4' or a date like '2026-10-06'")
+
+
 def _check_text(value: str) -> str:
     if not value.strip():
         raise ValueError("this text is empty: write something, or leave the field out if it is optional")
@@ -48,6 +60,10 @@ def _check_text(value: str) -> str:
 Id = Annotated[str, AfterValidator(_check_id)]
 Period = Annotated[str, AfterValidator(_check_period)]
 Text = Annotated[str, AfterValidator(_check_text)]
+When = Annotated[str, AfterValidator(_check_when)]
+"""A quarter ('2026-Q4') or a date ('2026-10-06'), kept as written."""
+Formerly = tuple[Id, ...]
+"""Ids an item was published under before it was renamed: their URLs keep leading to it."""
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
@@ -112,6 +128,36 @@ class MetricKind(str, Enum):
     custom = "custom"
 
 
+class RuleGrade(str, Enum):
+    """How an alignment rule's findings count: as errors, warnings, information, or not at all."""
+
+    off = "off"
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class Settings(Model):
+    """`settings:` in organization.yaml: how the plan wants its alignment rules graded.
+
+    Rule ids are checked against the rules the handbook has (with 'did you mean')
+    when the plan is loaded, since only the rule catalogue knows them.
+    """
+
+    rules: dict[Id, RuleGrade] = Field(default_factory=dict)
+
+
+class Visibility(str, Enum):
+    """Who may read an item: everyone, or only people inside the company.
+
+    Internal items and every trace of them are left out of a public build
+    (`generator.audience`); an internal build shows them with a marker.
+    """
+
+    public = "public"
+    internal = "internal"
+
+
 class Organization(Model):
     """`organization.yaml`: who we are and which quarter the plan is for."""
 
@@ -120,7 +166,10 @@ class Organization(Model):
     mission: Text
     vision: Text
     period: Period
+    as_of: dt.date | None = None
+    """The day the plan's `current` values were measured; progress status is judged on it."""
     values: tuple[Text, ...] = ()
+    settings: Settings = Settings()
 
 
 class KeyMetric(Model):
@@ -133,6 +182,7 @@ class KeyMetric(Model):
     target: float
     current: float | None = None
     direction: Direction = Direction.increase
+    visibility: Visibility = Visibility.public
 
 
 class Objective(Model):
@@ -144,6 +194,8 @@ class Objective(Model):
     owner: Text
     description: Text
     key_metrics: tuple[KeyMetric, ...] = Field(min_length=1)
+    visibility: Visibility = Visibility.public
+    formerly: Formerly = ()
 
 
 class ObjectivesFile(Model):
@@ -184,18 +236,26 @@ class Alignment(Model):
 
 
 class Measure(TimeFrame):
-    """What every goal has: a metric, a baseline, a target and progress."""
+    """What every goal has: a metric, a baseline, a target and progress.
+
+    `target` and `unit` may be left out while a goal is being drafted: the
+    alignment rule `goal-not-measurable` reports such a goal instead of the
+    loader refusing the whole plan.
+    """
 
     id: Id
     title: Text
     description: Text | None = None
     metric: MetricKind
     metric_name: Text | None = None
-    unit: Text
+    unit: Text | None = None
     baseline: float
-    target: float
+    target: float | None = None
     current: float | None = None
     direction: Direction = Direction.increase
+    weight: float | None = Field(default=None, gt=0, le=100)
+    """Share in percent of this goal among its team's goals (or its person's); weights add up to 100."""
+    formerly: Formerly = ()
 
     @model_validator(mode="after")
     def _custom_needs_name(self) -> "Measure":
@@ -210,12 +270,15 @@ class Goal(Measure):
     owner: Id | None = None
     collaborators: tuple[Id, ...] = ()
     aligns_to: tuple[Alignment, ...] = ()
+    visibility: Visibility = Visibility.public
 
 
 class IndividualGoal(Measure):
     """A salesperson's own goal, supporting one or more team goals."""
 
-    supports: tuple[Id, ...] = Field(min_length=1)
+    supports: tuple[Id, ...] = ()
+    """Team goals this goal supports; an empty list is reported by the rule `individual-goal-without-team-goal`."""
+    visibility: Visibility = Visibility.public
 
 
 class Person(Model):
@@ -228,6 +291,8 @@ class Person(Model):
     segments: tuple[Text, ...] = ()
     strengths: tuple[Text, ...] = ()
     goals: tuple[IndividualGoal, ...] = ()
+    visibility: Visibility = Visibility.public
+    formerly: Formerly = ()
 
 
 class TeamFile(Model):
@@ -237,14 +302,26 @@ class TeamFile(Model):
     department: Department
     lead: Id
     description: Text | None = None
+    territories: tuple[Text, ...] = ()
+    """Territories the team covers; each should be some member's `territory`."""
+    segments: tuple[Text, ...] = ()
+    """Market segments the team covers; each should be in some member's `segments`."""
     goals: tuple[Goal, ...] = ()
     people: tuple[Person, ...] = ()
+    visibility: Visibility = Visibility.public
+    """`internal` makes the whole team internal: its page, goals and people."""
+    formerly: Formerly = ()
 
 
 class Team(TeamFile):
-    """A team with its id, which is the stem of its file name."""
+    """A team with its id, which is the stem of its file name.
+
+    `lead` may be None here (never in a team file): a public build leaves out
+    an internal lead, and the team page then names no lead.
+    """
 
     id: Id
+    lead: Id | None  # type: ignore[assignment]
 
 
 class Evidence(Model):
@@ -262,6 +339,7 @@ class Benefit(Model):
     title: Text
     description: Text
     evidence: tuple[Evidence, ...] = ()
+    visibility: Visibility = Visibility.public
 
 
 class BenefitsFile(Model):
@@ -293,6 +371,7 @@ class GoalChange(Model):
     before: Text | None = Field(default=None, alias="from")
     after: Text | None = Field(default=None, alias="to")
     reason: Text
+    visibility: Visibility = Visibility.public
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False, allow_inf_nan=False)
 
@@ -302,6 +381,7 @@ class Decision(Model):
 
     text: Text
     goals: tuple[Id, ...] = ()
+    visibility: Visibility = Visibility.public
 
 
 class ReviewFile(Model):
@@ -313,9 +393,39 @@ class ReviewFile(Model):
     summary: Text
     decisions: tuple[Decision, ...] = ()
     changes: tuple[GoalChange, ...] = ()
+    visibility: Visibility = Visibility.public
+    """`internal` makes the whole review internal: its page and its row in the history."""
 
 
 class Review(ReviewFile):
     """A review with its period, which is the stem of its file name."""
 
     period: Period
+
+
+class RetiredKind(str, Enum):
+    """What kind of item left the plan: each kind has its own permanent URL."""
+
+    goal = "goal"
+    team = "team"
+    objective = "objective"
+    person = "person"
+
+
+class Retirement(Model):
+    """An item that left the plan: its old URL keeps a page saying when, why, and what replaced it."""
+
+    kind: RetiredKind
+    id: Id
+    title: Text
+    retired: When
+    reason: Text
+    successor: Id | None = None
+    visibility: Visibility = Visibility.public
+    """`internal` keeps the retirement page out of the public site (for an item that was never public)."""
+
+
+class RetiredFile(Model):
+    """`retired.yaml`: every item that ever left the plan; entries are never removed."""
+
+    retired: tuple[Retirement, ...] = ()

@@ -7,6 +7,7 @@ from titles, so a link pasted into a performance review keeps working.
 
 from __future__ import annotations
 
+import posixpath
 from functools import lru_cache
 
 HOME = "index.md"
@@ -15,6 +16,18 @@ OBJECTIVES = "objectives/index.md"
 TEAMS = "teams/index.md"
 BENEFITS = "benefits.md"
 REVIEWS = "reviews/index.md"
+HEALTH = "alignment/index.md"
+ALIGNMENT_MAP = "alignment/map.md"
+MATRIX = "alignment/matrix.md"
+PROGRESS = "alignment/progress.md"
+RULES = "alignment/rules/index.md"
+
+CHANGES = "changes.md"
+
+SNAPSHOT = "plan.json"
+"""The validated plan as data, at the root of every built site."""
+PERMALINKS_SCRIPT = "assets/javascripts/handbook-permalinks.js"
+"""Forwards a link to a section that moved (`/teams/a/#goal` after the goal moved to team b)."""
 
 
 def objective_page(objective_id: str) -> str:
@@ -46,6 +59,27 @@ def review_page(period: str) -> str:
     return f"reviews/{period}.md"
 
 
+def rule_page(rule_id: str) -> str:
+    """The documentation page of one alignment rule."""
+    return f"alignment/rules/{rule_id}.md"
+
+
+def goal_page(goal_id: str) -> str:
+    """The permanent address of a goal: it leads to the goal's section on its team's page, wherever that is."""
+    return f"goals/{goal_id}.md"
+
+
+def person_page(person_id: str) -> str:
+    """The permanent address of a person: it leads to their section on their team's page."""
+    return f"people/{person_id}.md"
+
+
+def permanent_page(kind: str, item_id: str) -> str:
+    """The permanent address of any item ('goal', 'team', 'objective' or 'person'), from its id only."""
+    pages = {"goal": goal_page, "team": team_page, "objective": objective_page, "person": person_page}
+    return pages[kind](item_id)
+
+
 def url(page: str, anchor: str | None = None) -> str:
     """The site-relative URL a reader sees for a page (`objectives/growth/`)."""
     if page == HOME:
@@ -72,3 +106,18 @@ def _relative(from_page: str, to_page: str) -> str:
     while common < min(len(start), len(target)) and start[common] == target[common]:
         common += 1
     return "/".join([".."] * (len(start) - common) + target[common:]) or "."
+
+
+def site_file(page: str) -> str:
+    """The HTML file a page becomes in the built site (`goals/x.md` -> `goals/x/index.html`)."""
+    return url(page) + "index.html"
+
+
+def site_href(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """A relative URL between two built pages, for HTML written outside Markdown (redirects).
+
+    Relative, so it works under any base path and inside every published version.
+    """
+    start = url(from_page) or "."
+    target = posixpath.relpath(url(to_page) or ".", start)
+    return ("./" if target == "." else target + "/") + (f"#{anchor}" if anchor else "")

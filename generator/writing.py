@@ -10,11 +10,17 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 
 def sync_pages(folder: Path, pages: Mapping[str, str]) -> list[str]:
-    """Make `folder` hold exactly `pages`; return the paths whose content changed."""
+    """Make `folder` hold exactly `pages`; return the paths whose content changed.
+
+    Raises ValueError, before writing anything, if a page path is absolute or leads
+    outside `folder`: ids are checked long before, but a path is never trusted here.
+    """
+    for rel in pages:
+        check_inside(folder, rel)
     folder.mkdir(parents=True, exist_ok=True)
     changed = []
     for rel, text in sorted(pages.items()):
@@ -34,6 +40,17 @@ def sync_pages(folder: Path, pages: Mapping[str, str]) -> list[str]:
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
     return changed
+
+
+def check_inside(folder: Path, rel: str) -> Path:
+    """`folder/rel`, or ValueError if `rel` is absolute or resolves (through `..` or a symlink) outside `folder`."""
+    if not rel or PurePosixPath(rel).is_absolute() or Path(rel).is_absolute():
+        raise ValueError(f"page path {rel!r} is not a relative file path")
+    root = folder.resolve()
+    target = (folder / rel).resolve()
+    if target == root or not target.is_relative_to(root):
+        raise ValueError(f"page path {rel!r} resolves to {target}, which is not inside {root}")
+    return folder / rel
 
 
 def replace_dir(new: Path, target: Path) -> None:

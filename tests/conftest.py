@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -25,15 +27,19 @@ CHROMIUM_ARGS = [
 ]
 
 
-def build_site(plan: Path, site: Path) -> int:
-    """Run `handbook build` as a user would, with the repository's mkdocs.yml."""
+def build_site(plan: Path, site: Path, audience: str | None = None) -> int:
+    """Run `handbook build` as a user would, with the repository's mkdocs.yml.
+
+    Without `audience` the command's default applies (public), as for a user who gives none.
+    """
+    options = [] if audience is None else ["--audience", audience]
     return cli.main(["build", "--quiet", "--plan", str(plan), "--site-dir", str(site),
-                     "--config", str(REPO / "mkdocs.yml")])
+                     "--config", str(REPO / "mkdocs.yml"), *options])
 
 
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example plan built once for the whole session (strict mode, as in mkdocs.yml)."""
+    """The example plan's public site, built once for the whole session (strict mode, as in mkdocs.yml)."""
     site = tmp_path_factory.mktemp("example") / "site"
     assert build_site(EXAMPLE_PLAN, site) == 0
     return site
@@ -44,16 +50,25 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def example_url(example_site: Path) -> Iterator[str]:
-    """The built example site served on localhost, as a static host would."""
-    handler = functools.partial(_QuietHandler, directory=str(example_site))
+@contextlib.contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """A folder served on localhost, as a static host would; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def example_url(example_site: Path) -> Iterator[str]:
+    """The built example site served on localhost, as a static host would."""
+    with serve_folder(example_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +82,30 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@contextlib.contextmanager
+def guarded_page(browser: object, **options: object) -> Iterator[object]:
+    """A fresh page that fails the test on a console error or on any request that leaves localhost.
+
+    `options` go to the browser context (for example `java_script_enabled=False`).
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)  # type: ignore[attr-defined]
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+
+    def guard(route, request) -> None:  # noqa: ANN001 - Playwright's callback
+        host = urlparse(request.url).hostname
+        if request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            problems.append(f"request left localhost: {request.url}")
+            route.abort()
+
+    context.route("**/*", guard)
+    page.problems = problems
+    yield page
+    context.close()
+    assert problems == [], "\n".join(problems)

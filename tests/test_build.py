@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator.audience import Audience, for_audience
 from generator.loader import load_plan
 from tests.conftest import REPO, build_site
 from tests.planfiles import EXAMPLE_PLAN, make_plan, replace_in
@@ -20,7 +21,7 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def test_example_plan_builds_in_strict_mode_with_a_page_per_item(example_site: Path) -> None:
-    plan = load_plan(EXAMPLE_PLAN)
+    plan = for_audience(load_plan(EXAMPLE_PLAN), Audience.public)
     expected = ["index.html", "mission/index.html", "objectives/index.html", "teams/index.html",
                 "benefits/index.html", "reviews/index.html", "search/search_index.json", "sitemap.xml"]
     expected += [f"objectives/{o.id}/index.html" for o in plan.objectives]
@@ -32,7 +33,7 @@ def test_example_plan_builds_in_strict_mode_with_a_page_per_item(example_site: P
 
 
 def test_goal_sections_are_anchored_by_goal_id(example_site: Path) -> None:
-    plan = load_plan(EXAMPLE_PLAN)
+    plan = for_audience(load_plan(EXAMPLE_PLAN), Audience.public)
     for team, goal in plan.goals():
         html = (example_site / "teams" / team.id / "index.html").read_text(encoding="utf-8")
         assert f'<h3 id="{goal.id}">' in html, (team.id, goal.id)
@@ -73,13 +74,18 @@ def test_plain_mkdocs_build_works_in_the_repository(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "objectives" / "index.html").is_file()
 
 
+def plain_mkdocs_build(folder: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build` run in `folder` (which holds plan/) with the repository's mkdocs.yml and theme."""
+    shutil.copy(REPO / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", folder / "theme")
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(folder / "out")],
+                          cwd=folder, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1",
+                                                                           "PATH": "/usr/bin:/bin"})
+
+
 def test_plain_mkdocs_build_reports_plan_errors_with_file_and_line(tmp_path: Path) -> None:
     plan = make_plan(tmp_path)
     replace_in(plan, "organization.yaml", "period: ", "perod: ")
-    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    shutil.copytree(REPO / "theme", tmp_path / "theme")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "out")],
-                            cwd=tmp_path, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1",
-                                                                               "PATH": "/usr/bin:/bin"})
+    result = plain_mkdocs_build(tmp_path)
     assert result.returncode == 1
     assert "plan/organization.yaml:" in result.stderr and "unknown field 'perod'" in result.stderr

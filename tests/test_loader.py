@@ -319,7 +319,7 @@ def test_cli_check_ok(
     monkeypatch.chdir(tmp_path)
     assert cli.main(["check", "--plan", "plan"]) == 0
     out, err = capsys.readouterr()
-    assert out == "plan: ok: 2 objectives, 3 teams, 4 goals, 4 people, 1 reviews\n"
+    assert out.splitlines()[-1] == "plan: 0 errors, 1 warning, 0 info in 2 objectives, 3 teams, 4 goals, 4 people, 1 reviews"
     assert err == ""
 
 
@@ -356,7 +356,7 @@ def test_cli_check_subprocess_exit_code(tmp_path: Path, overlay: str | None, cod
     )
     assert done.returncode == code
     if code == 0:
-        assert done.stdout.startswith("plan: ok:") and done.stderr == ""
+        assert done.stdout.splitlines()[-1].startswith("plan: 0 errors,") and done.stderr == ""
     else:
         assert done.stdout == ""
         assert done.stderr == (BAD_PLANS / overlay / "expected.txt").read_text(encoding="utf-8")

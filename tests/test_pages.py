@@ -74,4 +74,4 @@ def test_a_goal_edit_changes_only_the_pages_that_show_it(tmp_path: Path) -> None
     replace_in(plan_dir, "teams/north-sales.yaml", "target: 1200", "target: 1300")
     after = pages.render(load_plan(plan_dir))
     changed = sorted(path for path in after if after[path] != before.get(path))
-    assert changed == ["objectives/grow-revenue.md", "teams/north-sales.md"]
+    assert changed == ["alignment/progress.md", "objectives/grow-revenue.md", "teams/north-sales.md"]

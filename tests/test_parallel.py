@@ -28,7 +28,7 @@ def test_forked_workers_render_the_same_bytes(tmp_path: Path) -> None:
         parallel.MIN_PAGES = 10
         assert parallel.workers_wanted(len(pages.plan_pages(plan))) > 1
         counted = []
-        forked = parallel.render(plan, lambda: counted.append(1))
+        forked = parallel.render(plan, on_page=lambda: counted.append(1))
         serial = pages.render(plan)
         assert list(forked.items()) == list(serial.items())
         assert len(counted) == len(serial)

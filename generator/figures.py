@@ -1,0 +1,60 @@
+"""Put the handbook's drawings (alignment maps, progress bars) into its pages as inline SVG.
+
+A Markdown page holds only a slot (`pages.figure_slot`), an empty div
+whose id says what to draw; the MkDocs plugin fills the slot after Markdown
+has become HTML. So the drawings are never parsed as Markdown, never depend on
+raw HTML surviving in page text (the SVG comes from our own templates, with
+every plan text escaped), and need no script or CDN to show.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator import diagrams, status, urls
+from generator.model import Plan
+from generator.pages import FIGURE_PREFIX, FIGURE_SEPARATOR, svg_environment
+from generator.schema import KeyMetric, Measure
+
+_SLOT = re.compile(rf'<div id="{FIGURE_PREFIX}([a-z0-9-]+)"></div>')
+
+
+def render(plan: Plan, page: str, figure_id: str) -> str:
+    """The SVG for one slot on one page, or '' if the id names nothing in this plan."""
+    kind, *ids = figure_id.split(FIGURE_SEPARATOR)
+    if kind == "map" and len(ids) <= 1:
+        if ids and ids[0] not in plan.ids("objective"):
+            return ""
+        diagram = diagrams.plan_map(plan, ids[0] if ids else None)
+        return _draw("map.svg.j2", page, diagram=diagram, colours=diagrams.DEPARTMENT_COLOURS)
+    measure = _measure(plan, kind, ids)
+    if measure is None or measure.target is None:
+        return ""
+    assessment = status.assess_measure(plan, measure)
+    bar = diagrams.progress_bar(measure.baseline, measure.target, measure.current, measure.direction, assessment)
+    caption = measure.name if isinstance(measure, KeyMetric) else None
+    return _draw("bar.svg.j2", page, bar=bar, assessment=assessment, unit=measure.unit or "", caption=caption,
+                 as_of=status.as_of(plan))
+
+
+def insert(html: str, plan: Plan, page: str) -> str:
+    """The page's HTML with every figure slot filled."""
+    return _SLOT.sub(lambda match: render(plan, page, match[1]), html)
+
+
+def _measure(plan: Plan, kind: str, ids: list[str]) -> Measure | KeyMetric | None:
+    if kind == "goal" and len(ids) == 1:
+        found = [goal for _, goal in plan.goals() if goal.id == ids[0]]
+        found += [goal for _, _, goal in plan.individual_goals() if goal.id == ids[0]]
+        return found[0] if found else None
+    if kind == "metric" and len(ids) == 2 and ids[0] in plan.ids("objective"):
+        return next((m for m in plan.objective(ids[0]).key_metrics if m.id == ids[1]), None)
+    return None
+
+
+def _draw(template: str, page: str, **context: object) -> str:
+    def link(to_page: str, anchor: str | None = None) -> str:
+        return urls.site_href(page, to_page, anchor)
+
+    svg = svg_environment().get_template(template).render(link=link, **context)
+    return "\n".join(line.strip() for line in svg.splitlines() if line.strip())

@@ -1,0 +1,641 @@
+"""Confidentiality: a public build holds no trace of internal items; an internal build marks them.
+
+Unit tests of `for_audience` on copies of the small plan, one kind of internal
+item at a time; then the sentinel test, which plants unique strings in internal
+items of every kind, builds the site as a user would and reads every byte of it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from generator import cli, pages, references, urls
+from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience, withheld
+from generator.loader import load_plan
+from generator.model import Plan
+from generator.plugin import resolve_audience
+from generator.schema import Visibility
+from tests.conftest import REPO, build_site
+from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN, make_plan, replace_in, write
+from tests.test_serve import free_port, wait_for
+
+MARKER = '<em title="Internal: left out of the public handbook">Internal</em>'
+
+
+def mark_internal(plan: Path, rel: str, line: str) -> None:
+    """Add `visibility: internal` to the item whose first line is `line` in `plan/rel`."""
+    indent = " " * (len(line) - len(line.lstrip(" -")))
+    replace_in(plan, rel, line + "\n", f"{line}\n{indent}visibility: internal\n")
+
+
+def views(plan_dir: Path) -> tuple[Plan, Plan, Plan]:
+    """The plan as loaded, as the public sees it, and as the company sees it."""
+    plan = load_plan(plan_dir)
+    return plan, for_audience(plan, Audience.public), for_audience(plan, Audience.internal)
+
+
+def catalogue(plan: Plan) -> dict[tuple[str, ...], Visibility]:
+    """Every item that can be marked internal, by a key that names it, with its visibility."""
+    found: dict[tuple[str, ...], Visibility] = {}
+    for objective in plan.objectives:
+        found["objective", objective.id] = objective.visibility
+        for metric in objective.key_metrics:
+            found["key metric", objective.id, metric.id] = metric.visibility
+    for team in plan.teams:
+        found["team", team.id] = team.visibility
+        for goal in team.goals:
+            found["goal", goal.id] = goal.visibility
+        for person in team.people:
+            found["person", person.id] = person.visibility
+            for individual in person.goals:
+                found["individual goal", individual.id] = individual.visibility
+    for benefit in plan.benefits:
+        found["benefit", benefit.id] = benefit.visibility
+    for review in plan.reviews:
+        found["review", review.period] = review.visibility
+        for decision in review.decisions:
+            found["decision", review.period, decision.text] = decision.visibility
+        for change in review.changes:
+            found["change", review.period, change.goal, change.field.value, change.reason] = change.visibility
+    return found
+
+
+def dangling_references(plan: Plan, original: Plan) -> list[str]:
+    """References in `plan` to items it does not hold (a change may name a goal retired before `original`)."""
+    objectives, teams = plan.ids("objective"), plan.ids("team")
+    goals, people = plan.ids("goal"), plan.ids("person")
+    found = []
+    for team in plan.teams:
+        if team.lead is not None and team.lead not in people:
+            found.append(f"lead {team.lead}")
+        for goal in team.goals:
+            found += [f"aligns_to {a.objective}" for a in goal.aligns_to if a.objective not in objectives]
+            found += [f"collaborator {t}" for t in goal.collaborators if t not in teams]
+            if goal.owner is not None and goal.owner not in people:
+                found.append(f"owner {goal.owner}")
+        for person in team.people:
+            for individual in person.goals:
+                found += [f"supports {g}" for g in individual.supports if g not in goals]
+                if not individual.supports:
+                    found.append(f"{individual.id} supports nothing")
+    for benefit in plan.benefits:
+        for evidence in benefit.evidence:
+            if evidence.objective not in objectives:
+                found.append(f"evidence {evidence.objective}")
+                continue
+            metrics = {m.id for m in plan.objective(evidence.objective).key_metrics}
+            if evidence.metric is not None and evidence.metric not in metrics:
+                found.append(f"evidence metric {evidence.metric}")
+    for review in plan.reviews:
+        for decision in review.decisions:
+            found += [f"decision goal {g}" for g in decision.goals if g not in goals]
+        for change in review.changes:
+            if change.goal not in goals and change.goal in original.ids("goal"):
+                found.append(f"change goal {change.goal}")
+    return found
+
+
+# One item of each kind marked internal, each on a fresh copy of the small plan.
+SCENARIOS = {
+    "objective": [("objectives.yaml", "  - id: grow-revenue")],
+    "key metric": [("objectives.yaml", "      - id: arr")],
+    "team": [("teams/field-marketing.yaml", "name: Field Marketing")],
+    "goal": [("teams/north-sales.yaml", "  - id: north-handover-quality")],
+    "person": [("teams/north-sales.yaml", "  - id: olaf-berg")],
+    "lead": [("teams/north-sales.yaml", "  - id: nora-lind")],
+    "individual goal": [("teams/north-sales.yaml", "      - id: olaf-new-arr")],
+    "benefit": [("benefits.yaml", "  - id: focus-and-clarity")],
+    "review": [("reviews/2026-Q3.yaml", "date: 2026-10-05")],
+    "decision": [("reviews/2026-Q3.yaml", "  - text: Field Marketing runs webinars for both sales teams.")],
+    "change": [("reviews/2026-Q3.yaml", "  - goal: north-new-arr")],
+}
+
+
+def scenario(tmp_path: Path, name: str) -> Path:
+    plan_dir = make_plan(tmp_path)
+    for rel, line in SCENARIOS[name]:
+        mark_internal(plan_dir, rel, line)
+    return plan_dir
+
+
+# ---------------------------------------------------------------- for_audience
+
+
+def test_a_plan_with_nothing_internal_is_the_same_for_both_audiences() -> None:
+    plan = load_plan(SMALL_PLAN)
+    assert for_audience(plan, Audience.public) == plan
+    assert for_audience(plan, Audience.internal) == plan
+    assert for_audience(plan, "public") == plan
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_public_view_is_exactly_what_the_internal_view_does_not_mark(tmp_path: Path, name: str) -> None:
+    plan, public, internal = views(scenario(tmp_path, name))
+    everything, shown, marked = catalogue(plan), catalogue(public), catalogue(internal)
+    assert set(marked) == set(everything)
+    assert Visibility.internal in marked.values()
+    assert set(shown.values()) == {Visibility.public}
+    assert set(shown) == {key for key, visibility in marked.items() if visibility is Visibility.public}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_public_view_has_no_reference_to_a_withheld_item_and_renders(tmp_path: Path, name: str) -> None:
+    plan, public, internal = views(scenario(tmp_path, name))
+    assert dangling_references(public, plan) == []
+    assert references.check(public) == []
+    assert pages.render(public)
+    assert pages.render(internal)
+    assert public.sources == plan.sources
+
+
+def test_internal_objective_takes_its_alignments_and_evidence_with_it(tmp_path: Path) -> None:
+    plan, public, internal = views(scenario(tmp_path, "objective"))
+    assert public.ids("objective") == {"delight-customers"}
+    assert public.goal("north-new-arr")[1].aligns_to == ()
+    assert [a.objective for a in public.goal("qualified-leads")[1].aligns_to] == ["delight-customers"]
+    assert public.benefits[0].evidence == ()
+    assert internal.objective("grow-revenue").key_metrics[0].visibility is Visibility.internal
+    assert internal.goal("north-new-arr")[1] == plan.goal("north-new-arr")[1]
+
+
+def test_internal_key_metric_leaves_its_objective_and_drops_evidence_about_it(tmp_path: Path) -> None:
+    _, public, internal = views(scenario(tmp_path, "key metric"))
+    assert public.objective("grow-revenue").key_metrics == ()
+    assert public.benefits[0].evidence == ()
+    page = pages.render(public)[urls.objective_page("grow-revenue")]
+    assert "Annual recurring revenue" not in page and "No key metrics are listed" in page
+    assert internal.objective("grow-revenue").visibility is Visibility.public
+    assert MARKER in pages.render(internal)[urls.objective_page("grow-revenue")]
+
+
+def test_internal_team_takes_its_goals_people_department_and_collaborations(tmp_path: Path) -> None:
+    _, public, internal = views(scenario(tmp_path, "team"))
+    assert public.ids("team") == {"north-sales", "south-sales"}
+    assert "qualified-leads" not in public.ids("goal") and "mark-field" not in public.ids("person")
+    assert public.goal("north-handover-quality")[1].collaborators == ()
+    assert public.reviews[0].decisions[1].goals == ("north-new-arr",)
+    rendered = pages.render(public)
+    assert urls.department_page("marketing") not in rendered
+    assert "Marketing" not in str(pages.navigation(public))
+    assert all(g.visibility is Visibility.internal for g in internal.team("field-marketing").goals)
+    assert all(p.visibility is Visibility.internal for p in internal.team("field-marketing").people)
+
+
+def test_individual_goals_supporting_only_internal_goals_are_left_out(tmp_path: Path) -> None:
+    plan_dir = make_plan(tmp_path)
+    mark_internal(plan_dir, "teams/south-sales.yaml", "name: South Sales")
+    replace_in(plan_dir, "teams/north-sales.yaml", "          - north-new-arr\n",
+               "          - north-new-arr\n          - south-new-logos\n")
+    replace_in(plan_dir, "teams/north-sales.yaml", "          - north-handover-quality\n",
+               "          - south-new-logos\n")
+    _, public, internal = views(plan_dir)
+    (olaf_goal,) = public.person("olaf-berg")[1].goals
+    assert (olaf_goal.id, olaf_goal.supports) == ("olaf-new-arr", ("north-new-arr",))
+    goals = {g.id: g for g in internal.person("olaf-berg")[1].goals}
+    assert goals["olaf-handovers"].visibility is Visibility.internal
+    assert goals["olaf-new-arr"].visibility is Visibility.public
+    assert goals["olaf-new-arr"].supports == ("north-new-arr", "south-new-logos")
+
+
+def test_internal_goal_takes_its_supporters_its_changes_and_its_place_in_decisions(tmp_path: Path) -> None:
+    _, public, internal = views(scenario(tmp_path, "goal"))
+    assert "north-handover-quality" not in public.ids("goal")
+    assert [g.id for g in public.person("olaf-berg")[1].goals] == ["olaf-new-arr"]
+    review = public.reviews[0]
+    assert [d.goals for d in review.decisions] == [(), ("qualified-leads", "north-new-arr")]
+    assert [c.goal for c in review.changes] == ["north-new-arr"]
+    assert [c.visibility for c in internal.reviews[0].changes] == [Visibility.public, Visibility.internal]
+
+
+def test_internal_person_is_no_longer_named_as_owner(tmp_path: Path) -> None:
+    _, public, _ = views(scenario(tmp_path, "person"))
+    assert public.ids("person") == {"nora-lind", "sofia-marin", "mark-field"}
+    assert public.goal("north-handover-quality")[1].owner is None
+    assert "olaf-new-arr" not in pages.render(public)[urls.team_page("north-sales")]
+
+
+def test_team_with_an_internal_lead_keeps_its_page_and_names_no_lead(tmp_path: Path) -> None:
+    _, public, internal = views(scenario(tmp_path, "lead"))
+    assert public.team("north-sales").lead is None
+    assert public.goal("north-new-arr")[1].owner is None
+    rendered = pages.render(public)
+    assert "**Lead:**" not in rendered[urls.team_page("north-sales")]
+    assert "| [North Sales](../../teams/north-sales.md) | — |" in rendered[urls.department_page("sales")]
+    assert internal.team("north-sales").lead == "nora-lind"
+    assert f"**Lead:** [Nora Lind](#nora-lind) {MARKER}" in pages.render(internal)[urls.team_page("north-sales")]
+
+
+def test_internal_individual_goal_is_left_out_and_its_person_stays(tmp_path: Path) -> None:
+    _, public, _ = views(scenario(tmp_path, "individual goal"))
+    assert [g.id for g in public.person("olaf-berg")[1].goals] == ["olaf-handovers"]
+    assert "Sign €500k" not in pages.render(public)[urls.team_page("north-sales")]
+
+
+def test_internal_benefit_review_decision_and_change_are_left_out(tmp_path: Path) -> None:
+    _, public, _ = views(scenario(tmp_path, "benefit"))
+    assert public.benefits == ()
+    _, public, _ = views(scenario(tmp_path / "review", "review"))
+    assert public.reviews == ()
+    assert urls.review_page("2026-Q3") not in pages.render(public)
+    _, public, _ = views(scenario(tmp_path / "decision", "decision"))
+    (decision,) = public.reviews[0].decisions
+    assert decision.text == "Every new deal is handed over with a complete success plan."
+    _, public, _ = views(scenario(tmp_path / "change", "change"))
+    assert [c.goal for c in public.reviews[0].changes] == ["north-handover-quality"]
+
+
+def test_withheld_follows_internal_items_down_to_their_parts(tmp_path: Path) -> None:
+    hidden = withheld(load_plan(scenario(tmp_path, "review")))
+    assert hidden.reviews == {"2026-Q3"}
+    assert hidden.decisions == {("2026-Q3", 0), ("2026-Q3", 1)}
+    assert hidden.changes == {("2026-Q3", 0), ("2026-Q3", 1)}
+
+
+def test_internal_view_marks_every_withheld_item_in_the_pages(tmp_path: Path) -> None:
+    _, _, internal = views(scenario(tmp_path, "team"))
+    page = pages.render(internal)[urls.team_page("field-marketing")]
+    assert page.startswith(f"# Field Marketing {MARKER}\n")
+    assert f"{MARKER} {{ #qualified-leads }}" in page and f"### Mark Field {MARKER} {{ #mark-field }}" in page
+    assert f"[Field Marketing](field-marketing.md) {MARKER}" in pages.render(internal)[urls.TEAMS]
+
+
+# ---------------------------------------------------------------- choosing the audience
+
+
+def test_the_environment_overrides_the_plugin_option_and_nothing_else_is_accepted() -> None:
+    assert resolve_audience("public", {}) is Audience.public
+    assert resolve_audience("internal", {}) is Audience.internal
+    assert resolve_audience("public", {AUDIENCE_VARIABLE: "internal"}) is Audience.internal
+    assert resolve_audience("internal", {AUDIENCE_VARIABLE: "public"}) is Audience.public
+    assert resolve_audience("internal", {AUDIENCE_VARIABLE: ""}) is Audience.internal
+    with pytest.raises(PluginError, match="unknown audience 'everyone'"):
+        resolve_audience("public", {AUDIENCE_VARIABLE: "everyone"})
+
+
+def test_build_help_names_the_audience_and_its_public_default(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["build", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--audience {public,internal}" in text
+    assert "public (the default, whatever mkdocs.yml says) leaves out every item marked 'visibility: internal'" in text
+
+
+def test_handbook_build_is_public_unless_its_command_line_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan_dir = scenario(tmp_path, "team")
+    monkeypatch.setenv(AUDIENCE_VARIABLE, "internal")
+    assert build_site(plan_dir, tmp_path / "public") == 0
+    assert not (tmp_path / "public" / "teams" / "field-marketing").exists()
+    assert os.environ[AUDIENCE_VARIABLE] == "internal"
+    monkeypatch.delenv(AUDIENCE_VARIABLE)
+    assert build_site(plan_dir, tmp_path / "internal", "internal") == 0
+    assert (tmp_path / "internal" / "teams" / "field-marketing" / "index.html").is_file()
+    assert AUDIENCE_VARIABLE not in os.environ
+
+
+def test_plain_mkdocs_build_is_public_by_default_and_takes_the_audience_from_the_environment(tmp_path: Path) -> None:
+    scenario(tmp_path, "team")
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", tmp_path / "theme")
+    env = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
+    for audience, published in ((None, False), ("internal", True)):
+        extra = {} if audience is None else {AUDIENCE_VARIABLE: audience}
+        out = tmp_path / f"out-{audience}"
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(out)],
+                                cwd=tmp_path, capture_output=True, text=True, env={**env, **extra})
+        assert result.returncode == 0, result.stderr
+        assert (out / "teams" / "field-marketing" / "index.html").is_file() is published
+
+
+def test_handbook_serve_keeps_its_audience_across_rebuilds_and_is_public_by_default(tmp_path: Path) -> None:
+    plan_dir = scenario(tmp_path, "team")
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    shutil.copytree(REPO / "theme", tmp_path / "theme")
+    for options in (["--audience", "internal"], []):
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator.cli", "serve", "--dev-addr", f"127.0.0.1:{port}", *options],
+            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+        try:
+            home = wait_for(f"http://127.0.0.1:{port}/", lambda body: "Acme Sensors handbook" in body)
+            if options:
+                assert MARKER in home
+                replace_in(plan_dir, "teams/north-sales.yaml", "title: Sign €1.2 m", "title: Sign €1.4 m")
+                wait_for(f"http://127.0.0.1:{port}/teams/north-sales/", lambda body: "Sign €1.4 m" in body)
+                page = wait_for(f"http://127.0.0.1:{port}/teams/field-marketing/", lambda body: True)
+                assert MARKER in page
+            else:
+                assert "Field Marketing" not in home
+                with pytest.raises(urllib.error.HTTPError, match="404"):
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/teams/field-marketing/", timeout=5)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- the sentinel test
+
+
+SENTINEL = "SENTINEL-7f3a"
+INTERNAL_ID = "zz7f3a"
+"""Every internal id in the sentinel plan contains this; the internal review's id is its period."""
+INTERNAL_REVIEW = "2026-Q2"
+
+
+def sentinel(kind: str) -> str:
+    return f"{SENTINEL}-{kind}"
+
+
+def plant_sentinels(plan_dir: Path) -> None:
+    """Internal items of every kind in the small plan, each carrying sentinels, and public items pointing at them."""
+    s = sentinel
+    replace_in(plan_dir, "objectives.yaml", "        current: 11.2\n", f"""        current: 11.2
+      - id: {INTERNAL_ID}-metric
+        name: {s("metric")} name
+        unit: {s("metric")} unit
+        baseline: 1
+        target: 2
+        visibility: internal
+""")
+    text = (plan_dir / "objectives.yaml").read_text(encoding="utf-8")
+    write(plan_dir, "objectives.yaml", text + f"""
+  - id: {INTERNAL_ID}-objective
+    title: {s("objective")} title
+    category: innovation
+    owner: {s("objective")} owner
+    description: {s("objective")} description
+    visibility: internal
+    key_metrics:
+      - id: {INTERNAL_ID}-objective-metric
+        name: {s("objective")} metric name
+        unit: things
+        baseline: 1
+        target: 2
+""")
+    text = (plan_dir / "benefits.yaml").read_text(encoding="utf-8")
+    write(plan_dir, "benefits.yaml", text + f"""      - objective: {INTERNAL_ID}-objective
+        note: {s("evidence")} of an internal objective
+      - objective: grow-revenue
+        metric: {INTERNAL_ID}-metric
+        note: {s("evidence")} of an internal key metric
+  - id: {INTERNAL_ID}-benefit
+    title: {s("benefit")} title
+    description: {s("benefit")} description
+    visibility: internal
+    evidence:
+      - objective: grow-revenue
+        note: {s("benefit")} evidence note
+""")
+    write(plan_dir, f"teams/{INTERNAL_ID}-team.yaml", f"""name: {s("team")} name
+department: finance
+lead: {INTERNAL_ID}-team-lead
+visibility: internal
+description: {s("team")} description
+goals:
+  - id: {INTERNAL_ID}-team-goal
+    title: {s("team")} goal title
+    description: {s("team")} goal description
+    metric: custom
+    metric_name: {s("team")} goal metric
+    unit: things
+    baseline: 0
+    target: 1
+    period: 2026-Q4
+    collaborators: [north-sales]
+    aligns_to:
+      - objective: grow-revenue
+        why: {s("team")} goal why
+people:
+  - id: {INTERNAL_ID}-team-lead
+    name: {s("team")} person name
+    role: {s("team")} person role
+    goals:
+      - id: {INTERNAL_ID}-team-person-goal
+        title: {s("team")} person goal title
+        metric: customers
+        unit: customers
+        baseline: 0
+        target: 1
+        supports: [{INTERNAL_ID}-team-goal]
+""")
+    replace_in(plan_dir, "teams/field-marketing.yaml", "      - south-sales\n",
+               f"      - south-sales\n      - {INTERNAL_ID}-team\n")
+    replace_in(plan_dir, "teams/north-sales.yaml", "    owner: nora-lind\n", f"    owner: {INTERNAL_ID}-person\n")
+    replace_in(plan_dir, "teams/north-sales.yaml", "        why: North brings in half of the quarter's new ARR.\n",
+               f"""        why: North brings in half of the quarter's new ARR.
+      - objective: {INTERNAL_ID}-objective
+        why: {s("alignment")} why of a public goal serving an internal objective
+""")
+    replace_in(plan_dir, "teams/north-sales.yaml", "\npeople:\n", f"""
+  - id: {INTERNAL_ID}-goal
+    title: {s("goal")} title
+    description: {s("goal")} description
+    metric: custom
+    metric_name: {s("goal")} metric
+    unit: {s("goal")} unit
+    baseline: 0
+    target: 1
+    period: 2026-Q4
+    owner: nora-lind
+    visibility: internal
+    collaborators: [field-marketing]
+    aligns_to:
+      - objective: delight-customers
+        why: {s("goal")} why
+
+people:
+""")
+    text = (plan_dir / "teams/north-sales.yaml").read_text(encoding="utf-8")
+    write(plan_dir, "teams/north-sales.yaml", text + f"""      - id: {INTERNAL_ID}-individual-goal
+        title: {s("individual-goal")} title
+        description: {s("individual-goal")} description
+        metric: customers
+        unit: customers
+        baseline: 0
+        target: 1
+        visibility: internal
+        supports: [north-new-arr]
+      - id: {INTERNAL_ID}-supports-internal-only
+        title: {s("supports-internal-only")} title
+        metric: customers
+        unit: customers
+        baseline: 0
+        target: 1
+        supports: [{INTERNAL_ID}-team-goal, {INTERNAL_ID}-goal]
+
+  - id: {INTERNAL_ID}-person
+    name: {s("person")} name
+    role: {s("person")} role
+    territory: {s("person")} territory
+    strengths: [{s("person")} strength]
+    visibility: internal
+    goals:
+      - id: {INTERNAL_ID}-person-goal
+        title: {s("person")} goal title
+        metric: customers
+        unit: customers
+        baseline: 0
+        target: 1
+        supports: [north-new-arr]
+""")
+    replace_in(plan_dir, "teams/south-sales.yaml", "lead: sofia-marin\n", f"lead: {INTERNAL_ID}-lead\n")
+    text = (plan_dir / "teams/south-sales.yaml").read_text(encoding="utf-8")
+    write(plan_dir, "teams/south-sales.yaml", text + f"""
+  - id: {INTERNAL_ID}-lead
+    name: {s("lead")} name
+    role: {s("lead")} role
+    visibility: internal
+""")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", "      - north-new-arr\nchanges:\n", f"""      - north-new-arr
+      - {INTERNAL_ID}-goal
+  - text: {s("decision")} text
+    visibility: internal
+changes:
+""")
+    text = (plan_dir / "reviews/2026-Q3.yaml").read_text(encoding="utf-8")
+    write(plan_dir, "reviews/2026-Q3.yaml", text + f"""  - goal: north-new-arr
+    field: other
+    from: {s("change")} from
+    to: {s("change")} to
+    reason: {s("change")} reason
+    visibility: internal
+  - goal: {INTERNAL_ID}-goal
+    field: title
+    from: {s("change-to-internal-goal")} from
+    reason: {s("change-to-internal-goal")} reason
+""")
+    write(plan_dir, f"reviews/{INTERNAL_REVIEW}.yaml", f"""date: 2026-07-06
+title: {s("review")} title
+participants: [{s("review")} participant]
+summary: {s("review")} summary
+visibility: internal
+decisions:
+  - text: {s("review")} decision
+changes:
+  - goal: north-new-arr
+    field: target
+    reason: {s("review")} change reason
+""")
+
+
+SENTINEL_KINDS = ("metric", "objective", "evidence", "benefit", "team", "alignment", "goal", "individual-goal",
+                  "supports-internal-only", "person", "lead", "decision", "change", "change-to-internal-goal",
+                  "review")
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site by its path, gzip files decompressed, all lowercased for matching."""
+    found = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".gz":
+                data = gzip.decompress(data)
+            found[path.relative_to(site).as_posix()] = data.lower()
+    return found
+
+
+@pytest.fixture(scope="module")
+def sentinel_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sentinel plan built for each audience with `handbook build`, strict mode."""
+    root = tmp_path_factory.mktemp("sentinels")
+    plan_dir = make_plan(root)
+    plant_sentinels(plan_dir)
+    sites = {}
+    for audience in Audience:
+        sites[audience.value] = root / audience.value
+        assert build_site(plan_dir, sites[audience.value], audience.value) == 0, audience
+    return sites
+
+
+def test_sentinel_plan_holds_an_internal_item_of_every_kind(tmp_path: Path) -> None:
+    plan_dir = make_plan(tmp_path)
+    plant_sentinels(plan_dir)
+    kinds = {key[0] for key, visibility in catalogue(load_plan(plan_dir)).items() if visibility is Visibility.internal}
+    assert kinds == {"objective", "key metric", "team", "goal", "person", "individual goal", "benefit", "review",
+                     "decision", "change"}
+
+
+def test_no_file_of_a_public_build_holds_a_sentinel_or_an_internal_id(sentinel_sites: dict[str, Path]) -> None:
+    site = sentinel_sites["public"]
+    files = site_files(site)
+    assert "search/search_index.json" in files and "sitemap.xml" in files and "sitemap.xml.gz" in files
+    needles = [SENTINEL.lower().encode(), INTERNAL_ID.encode(), INTERNAL_REVIEW.lower().encode()]
+    leaks = [(path, needle.decode()) for path, data in files.items() for needle in needles if needle in data]
+    assert leaks == []
+    names = [path for path in files if INTERNAL_ID in path.lower() or INTERNAL_REVIEW.lower() in path.lower()]
+    assert names == []
+
+
+def test_an_internal_build_holds_every_sentinel_and_marks_the_items(sentinel_sites: dict[str, Path]) -> None:
+    site = sentinel_sites["internal"]
+    everything = b"\n".join(site_files(site).values())
+    missing = [kind for kind in SENTINEL_KINDS if sentinel(kind).lower().encode() not in everything]
+    assert missing == []
+
+    def page(path: str) -> str:
+        return (site / path).read_text(encoding="utf-8")
+
+    def marked_heading(text: str, anchor: str) -> bool:
+        found = re.search(rf'<h[1-6] id="{re.escape(anchor)}">(.*?)</h[1-6]>', text, re.S)
+        return found is not None and MARKER in found.group(1)
+
+    north = page("teams/north-sales/index.html")
+    for anchor in ("zz7f3a-goal", "zz7f3a-individual-goal", "zz7f3a-supports-internal-only", "zz7f3a-person",
+                   "zz7f3a-person-goal"):
+        assert marked_heading(north, anchor), anchor
+    assert marked_heading(page("teams/south-sales/index.html"), "zz7f3a-lead")
+    assert marked_heading(page("benefits/index.html"), "zz7f3a-benefit")
+    for path in ("teams/zz7f3a-team/index.html", "objectives/zz7f3a-objective/index.html",
+                 f"reviews/{INTERNAL_REVIEW}/index.html"):
+        h1 = re.search(r"<h1[^>]*>(.*?)</h1>", page(path), re.S)
+        assert h1 is not None and MARKER in h1.group(1), path
+    assert f"{html.escape(sentinel('metric'))} name {MARKER}" in page("objectives/grow-revenue/index.html")
+    review = page("reviews/2026-Q3/index.html")
+    assert f"{sentinel('decision')} text {MARKER}" in review
+    assert f"Other {MARKER}" in review
+
+
+# ---------------------------------------------------------------- the example plan
+
+
+def test_example_plan_has_internal_items_and_its_public_site_has_no_trace_of_them(example_site: Path) -> None:
+    plan = load_plan(EXAMPLE_PLAN)
+    hidden = withheld(plan)
+    goals_of_hidden_teams = {g.id for t in plan.teams if t.id in hidden.teams for g in t.goals}
+    assert hidden.teams and hidden.goals - goals_of_hidden_teams, "an internal team, and an internal goal elsewhere"
+    assert hidden.people and hidden.individual_goals and hidden.key_metrics and hidden.decisions and hidden.changes
+    needles = {*hidden.teams, *hidden.goals, *hidden.people, *hidden.individual_goals}
+    needles |= {t.name for t in plan.teams if t.id in hidden.teams}
+    needles |= {p.name for _, p in plan.people() if p.id in hidden.people}
+    needles |= {g.title for _, g in plan.goals() if g.id in hidden.goals}
+    needles |= {g.title for _, _, g in plan.individual_goals() if g.id in hidden.individual_goals}
+    needles |= {m.name for o in plan.objectives for m in o.key_metrics if (o.id, m.id) in hidden.key_metrics}
+    needles |= {d.text.strip() for r in plan.reviews for i, d in enumerate(r.decisions)
+                if (r.period, i) in hidden.decisions}
+    needles |= {c.reason for r in plan.reviews for i, c in enumerate(r.changes) if (r.period, i) in hidden.changes}
+    variants = {v.lower().encode() for n in needles for v in (n, html.escape(n, quote=False), html.escape(n))}
+    files = site_files(example_site)
+    leaks = sorted({(path, v.decode()) for path, data in files.items() for v in variants if v in data})
+    assert leaks == []
+
+
+def test_internal_build_of_the_example_plan_is_strict_clean(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert build_site(EXAMPLE_PLAN, site, "internal") == 0
+    assert MARKER in (site / "teams" / "deal-desk" / "index.html").read_text(encoding="utf-8")

@@ -1,0 +1,119 @@
+"""The drawings: every slot a page holds is filled with valid SVG whose links land on real pages."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from generator import diagrams, figures, pages, urls
+from generator.loader import load_plan
+from generator.model import Plan
+from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN
+
+SVG = "{http://www.w3.org/2000/svg}"
+SLOT = re.compile(r'<div id="handbook-figure-([a-z0-9-]+)"></div>')
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[Plan, dict[str, str]]:
+    plan = load_plan(EXAMPLE_PLAN)
+    return plan, pages.render(plan)
+
+
+def anchors(markdown: str) -> set[str]:
+    """The ids a rendered page has: `{ #id }` headings (goals, people) and the toc's heading slugs we link to."""
+    return set(re.findall(r"\{ #([a-z0-9-]+) \}", markdown))
+
+
+def parse(html: str) -> ET.Element:
+    """A figure as XML: it must be well-formed, which also proves plan text was escaped."""
+    return ET.fromstring(html)
+
+
+def test_every_slot_on_every_page_is_filled(example: tuple[Plan, dict[str, str]]) -> None:
+    plan, rendered = example
+    slots = [(path, fid) for path, text in rendered.items() for fid in SLOT.findall(text)]
+    goals_with_target = [g for _, g in plan.goals() if g.target is not None]
+    goals_with_target += [g for _, _, g in plan.individual_goals() if g.target is not None]
+    metrics = [m for o in plan.objectives for m in o.key_metrics]
+    assert len(slots) == len(goals_with_target) + len(metrics) + 1 + len(plan.objectives)
+    for path, fid in slots:
+        svg = parse(figures.render(plan, path, fid)).find(f".//{SVG}svg")
+        assert svg is not None and len(svg) > 2, (path, fid)
+
+
+def test_every_link_in_a_map_lands_on_a_page_and_anchor_that_exist(example: tuple[Plan, dict[str, str]]) -> None:
+    plan, rendered = example
+    by_url = {urls.url(path): path for path in rendered}
+    maps = [(urls.ALIGNMENT_MAP, "map")] + [(urls.objective_page(o.id), f"map--{o.id}") for o in plan.objectives]
+    seen = 0
+    for page, fid in maps:
+        tree = parse(figures.render(plan, page, fid))
+        for link in tree.iter(f"{SVG}a"):
+            href = link.get("href")
+            target, _, anchor = href.partition("#")
+            resolved = posixpath.normpath(posixpath.join(urls.url(page), target)) + "/"
+            resolved = "" if resolved == "./" else resolved
+            assert resolved in by_url, (page, href)
+            if anchor:
+                assert anchor in anchors(rendered[by_url[resolved]]), (page, href)
+            seen += 1
+    nodes = len(plan.objectives) + len(plan.goals()) + len(plan.individual_goals()) + len(plan.teams)
+    assert seen >= nodes
+
+
+def test_the_whole_map_shows_every_objective_goal_and_department() -> None:
+    plan = load_plan(EXAMPLE_PLAN)
+    drawing = diagrams.plan_map(plan)
+    kinds = [node.kind for node in drawing.nodes]
+    assert kinds.count("objective") == len(plan.objectives)
+    assert kinds.count("goal") == len(plan.goals())
+    assert kinds.count("department") == len({t.department for t in plan.teams if t.goals})
+    assert len(drawing.edges) == (sum(len(g.aligns_to) for _, g in plan.goals())
+                                  + sum(len(g.supports) for _, _, g in plan.individual_goals()))
+    boxes = sorted((n.y, n.y + n.height) for n in drawing.nodes if n.kind == "objective")
+    assert all(low[1] <= high[0] for low, high in zip(boxes, boxes[1:]))  # objectives never overlap
+
+
+def test_an_objective_map_holds_only_what_serves_it() -> None:
+    plan = load_plan(SMALL_PLAN)
+    drawing = diagrams.plan_map(plan, "delight-customers")
+    labels = {(n.kind, n.anchor or n.page) for n in drawing.nodes if n.kind in ("objective", "goal", "individual")}
+    assert labels == {("objective", "objectives/delight-customers.md"), ("goal", "qualified-leads"),
+                      ("goal", "north-handover-quality"), ("individual", "olaf-handovers")}
+
+
+def test_plan_text_is_escaped_in_the_svg() -> None:
+    plan = load_plan(SMALL_PLAN)
+    svg = figures.render(plan, urls.ALIGNMENT_MAP, "map")
+    assert "Run the R&amp;D | &lt;beta&gt; *pilot* webinar series" in svg
+    assert "<beta>" not in svg
+    parse(svg)
+
+
+def test_figures_are_the_same_bytes_every_time() -> None:
+    first = load_plan(EXAMPLE_PLAN)
+    second = load_plan(EXAMPLE_PLAN)
+    assert figures.render(first, urls.ALIGNMENT_MAP, "map") == figures.render(second, urls.ALIGNMENT_MAP, "map")
+
+
+def test_insert_fills_known_slots_and_drops_unknown_ones() -> None:
+    plan = load_plan(SMALL_PLAN)
+    page = urls.team_page("north-sales")
+    html = (f"<p>a</p>\n{pages.figure_slot('goal', 'north-new-arr')}\n{pages.figure_slot('goal', 'no-such-goal')}\n"
+            f"{pages.figure_slot('metric', 'grow-revenue', 'nps')}\n{pages.figure_slot('map', 'nowhere')}")
+    filled = figures.insert(html, plan, page)
+    assert filled.count("<svg") == 1 and "handbook-figure-" not in filled
+    assert 'aria-label="Off track: 0% of the way, 49% of the time frame gone (as of 2026-11-15)"' in filled
+
+
+def test_a_bar_says_its_status_in_words() -> None:
+    plan = load_plan(SMALL_PLAN)
+    svg = figures.render(plan, urls.objective_page("grow-revenue"), "metric--grow-revenue--arr")
+    tree = parse(svg)
+    assert tree.find(".//strong").text == "On track"
+    texts = [t.text for t in tree.iter(f"{SVG}text")]
+    assert texts == ["baseline 10 EUR million", "target 12 EUR million", "now 11.2 EUR million"]
