@@ -113,6 +113,10 @@ class Plan:
         """Every individual goal with its person and team."""
         return self._individual_goals
 
+    def individual_goal(self, goal_id: str) -> tuple[Team, Person, IndividualGoal]:
+        """The individual goal with this id, its person and team (KeyError if there is none)."""
+        return self._reverse.individual[goal_id]
+
     def goals_serving(self, objective_id: str) -> tuple[tuple[Team, Goal, Alignment], ...]:
         """Team goals that align to an objective, with the alignment, in team then file order."""
         return self._reverse.serving.get(objective_id, ())
@@ -174,6 +178,7 @@ class _ReverseIndex:
     serving: Mapping[str, tuple[tuple[Team, Goal, Alignment], ...]]
     supporters: Mapping[str, tuple[tuple[Team, Person, IndividualGoal], ...]]
     collaborating: Mapping[str, tuple[tuple[Team, Goal], ...]]
+    individual: Mapping[str, tuple[Team, Person, IndividualGoal]]
 
     @classmethod
     def of(cls, plan: Plan) -> _ReverseIndex:
@@ -185,10 +190,12 @@ class _ReverseIndex:
             for team_id in dict.fromkeys(goal.collaborators):
                 collaborating.setdefault(team_id, []).append((team, goal))
         supporters: dict[str, list[tuple[Team, Person, IndividualGoal]]] = {}
+        by_id: dict[str, tuple[Team, Person, IndividualGoal]] = {}
         for team, person, individual in plan.individual_goals():
+            by_id.setdefault(individual.id, (team, person, individual))
             for goal_id in dict.fromkeys(individual.supports):
                 supporters.setdefault(goal_id, []).append((team, person, individual))
-        return cls(_frozen(serving), _frozen(supporters), _frozen(collaborating))
+        return cls(_frozen(serving), _frozen(supporters), _frozen(collaborating), MappingProxyType(by_id))
 
 
 def _frozen(index: dict[str, list]) -> Mapping[str, tuple]:  # type: ignore[type-arg]
