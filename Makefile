@@ -1,12 +1,14 @@
 # Two commands on a fresh machine:
 #   make site   sets up .venv and builds the handbook from plan/ into site/
 #   make test   sets up .venv with the test tools, installs Chromium, runs the tests
+# and a benchmark (about 10 minutes on 2 cores; RUNS=5 runs per size, SIZES=10,100 other plan sizes):
+#   make bench  builds synthetic plans of 10, 100 and 1,000 teams, writes bench/results.md
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve check test chromium clean
+.PHONY: site serve check test bench chromium clean
 
 site: $(VENV)/.installed
 	$(BIN)/handbook build
@@ -19,6 +21,9 @@ check: $(VENV)/.installed
 
 test: $(VENV)/.installed-test chromium
 	$(BIN)/pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run $(if $(RUNS),--runs $(RUNS)) $(if $(SIZES),--sizes $(SIZES))
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)

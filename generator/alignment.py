@@ -33,12 +33,7 @@ class Support:
 
 def serving(plan: Plan, objective_id: str) -> tuple[Serving, ...]:
     """Every goal that serves an objective, in team order."""
-    return tuple(
-        Serving(team, goal, link.why)
-        for team, goal in plan.goals()
-        for link in goal.aligns_to
-        if link.objective == objective_id
-    )
+    return tuple(Serving(team, goal, link.why) for team, goal, link in plan.goals_serving(objective_id))
 
 
 def serving_by_team(plan: Plan, objective_id: str) -> tuple[tuple[Team, tuple[Serving, ...]], ...]:
@@ -57,11 +52,7 @@ def departments_serving(plan: Plan, objective_id: str) -> tuple[Department, ...]
 
 def supporters(plan: Plan, goal_id: str) -> tuple[Support, ...]:
     """Individual goals that support a team goal, from any team."""
-    return tuple(
-        Support(team, person, goal)
-        for team, person, goal in plan.individual_goals()
-        if goal_id in goal.supports
-    )
+    return tuple(Support(team, person, goal) for team, person, goal in plan.goals_supported_by(goal_id))
 
 
 def teams_by_department(teams: Sequence[Team]) -> tuple[tuple[Department, tuple[Team, ...]], ...]:
@@ -75,7 +66,7 @@ def teams_by_department(teams: Sequence[Team]) -> tuple[tuple[Department, tuple[
 
 def counted_on_by(plan: Plan, team_id: str) -> tuple[tuple[Team, Goal], ...]:
     """Goals of other teams that name this team as a collaborator."""
-    return tuple((team, goal) for team, goal in plan.goals() if team_id in goal.collaborators)
+    return plan.goals_naming(team_id)
 
 
 def objectives_served(team: Team) -> tuple[str, ...]:

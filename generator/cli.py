@@ -11,15 +11,19 @@ import contextlib
 import logging
 import os
 import sys
+import io
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import health, history, lineage, report
+from generator import collector, health, history, lineage, report
 from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from generator.diagnostics import PlanError, format_report
 from generator.loader import display_path, load_plan
 from generator.model import RETIRED_FILE, Plan
+from generator.progress import Progress
+from generator.progress import wanted as progress_wanted
 
 if TYPE_CHECKING:
     from generator.publish import Published
@@ -177,20 +181,40 @@ def _build(args: argparse.Namespace) -> int:
     from mkdocs.config import load_config
 
     from generator import publish
+    from generator.plugin import HandbookPlugin
 
-    if _checked_plan(args.plan, args.previous, args.branch, args.audience) is None:
+    started = time.monotonic()
+    progress = Progress(sys.stderr, enabled=not args.quiet and progress_wanted(sys.stderr))
+    progress.start(f"loading and checking {_plan_file_count(args.plan):,} plan files")
+    with collector.paused(), contextlib.redirect_stderr(io.StringIO()) as report_text:
+        plan = _checked_plan(args.plan, args.previous, args.branch, args.audience)
+    progress.finish()  # end the progress line before the report, if any, is shown
+    sys.stderr.write(report_text.getvalue())
+    if plan is None:
         return 1
-    _log_to_terminal(logging.WARNING if args.quiet else logging.INFO)
+    collector.keep_until_exit()
+    # On a terminal the progress line replaces MkDocs' own chatter; warnings and errors still show.
+    _log_to_terminal(logging.WARNING if args.quiet or progress.enabled else logging.INFO, progress.enabled)
     config = load_config(str(args.config), docs_dir=str(args.plan.resolve()))
     target = (args.site_dir or Path(config.site_dir)).resolve()
     settings = publish.Settings(previous=args.previous, branch=args.branch)
+    # MkDocs keeps plugins that have on_startup from one load of mkdocs.yml to the next in a
+    # process, so the plugin seen here is the one that builds: it takes the checked plan.
+    handbook = [plugin for plugin in config.plugins.values() if isinstance(plugin, HandbookPlugin)]
+    for plugin in handbook:
+        plugin.hand_over(args.plan, plan, progress)
     try:
         with _audience_for_plugin(args.audience):
             publish.build_into(target, config_file=args.config, plan_dir=args.plan, settings=settings)
     except publish.BuildFailed as error:
+        progress.finish()
         print(f"handbook: build failed, {target} is unchanged: {error}", file=sys.stderr)
         return 1
-    print(f"handbook: {args.audience} site written to {os.path.relpath(target)}")
+    finally:
+        for plugin in handbook:
+            plugin.hand_over(None)
+    took = f" in {time.monotonic() - started:.1f} s" if progress.enabled else ""
+    print(f"handbook: {args.audience} site written to {os.path.relpath(target)}{took}")
     return 0
 
 
@@ -268,9 +292,13 @@ def _serve(args: argparse.Namespace) -> int:
     if _checked_plan(args.plan, history.AUTO, "gh-pages", args.audience) is None:
         return 1
     _log_to_terminal(logging.INFO)
+    # Rebuild only what an edit changed: the plugin rewrites only changed pages (and
+    # touches them all when the navigation changes), so MkDocs' dirty builds are exact here.
+    logging.getLogger("mkdocs.commands.build").addFilter(_DirtyBuildNotice())
     try:
         with _audience_for_plugin(args.audience):
-            serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()))
+            serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()),
+                  build_type="dirty")
     except MkDocsException as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
@@ -335,13 +363,31 @@ def _audience_for_plugin(audience: str) -> Iterator[None]:
             os.environ[AUDIENCE_VARIABLE] = previous
 
 
-def _log_to_terminal(level: int) -> None:
+def _plan_file_count(plan_dir: Path) -> int:
+    return sum(1 for _ in plan_dir.rglob("*.yaml")) if plan_dir.is_dir() else 0
+
+
+class _DirtyBuildNotice(logging.Filter):
+    """Drops MkDocs' warning that dirty builds may leave stale navigation: the plugin prevents that.
+
+    In strict mode that warning alone would abort every rebuild of `handbook serve`.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def _log_to_terminal(level: int, clear_line: bool = False) -> None:
+    """Show MkDocs' messages on stderr; with `clear_line`, first clear a progress line drawn there."""
     logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "_handbook", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        handler._handbook = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    prefix = "\r\x1b[K" if clear_line else ""
+    for handler in logger.handlers:
+        if getattr(handler, "_handbook", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(prefix + "%(levelname)-7s -  %(message)s"))
+    handler._handbook = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
     logger.setLevel(level)
 
 

@@ -43,10 +43,13 @@ def insert(html: str, plan: Plan, page: str) -> str:
 
 
 def _measure(plan: Plan, kind: str, ids: list[str]) -> Measure | KeyMetric | None:
-    if kind == "goal" and len(ids) == 1:
-        found = [goal for _, goal in plan.goals() if goal.id == ids[0]]
-        found += [goal for _, _, goal in plan.individual_goals() if goal.id == ids[0]]
-        return found[0] if found else None
+    if kind == "goal" and len(ids) == 1:  # lookups, not scans: every goal of the plan has a bar
+        if ids[0] in plan.ids("goal"):
+            return plan.goal(ids[0])[1]
+        try:
+            return plan.individual_goal(ids[0])[2]
+        except KeyError:
+            return None
     if kind == "metric" and len(ids) == 2 and ids[0] in plan.ids("objective"):
         return next((m for m in plan.objective(ids[0]).key_metrics if m.id == ids[1]), None)
     return None

@@ -8,9 +8,11 @@ errors into compiler-style diagnostics, then checks references across files
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import re
+from collections import OrderedDict
 import types
 import typing
 from enum import Enum
@@ -69,11 +71,29 @@ def load_plan(plan_dir: Path | str) -> Plan:
 
     sources: dict[str, SourceMap] = {}
 
-    def check(name: str, model: type[BaseModel]) -> BaseModel | None:
-        parsed = read_yaml(root / name, display_path(root / name))
+    def check(name: str, model: type[BaseModel], wrapper: type[BaseModel] | None = None, **fields: str) -> Any:
+        """The file's model, or `wrapper(**fields, **model)`; None if the file has problems (added to them)."""
+        path = root / name
+        display = display_path(path)
+        raw = path.read_bytes()
+        digest = hashlib.blake2b(raw, digest_size=20).digest()
+        key = (display, model, wrapper)
+        if key in _clean_reads and _clean_reads[key][0] == digest:
+            sources[name] = _clean_reads[key][1]
+            return _clean_reads[key][2]
+        parsed = read_yaml(path, display, raw=raw)
+        problems_before = len(problems)
         problems.extend(parsed.diagnostics)
         sources[name] = parsed.source
-        return _validate(parsed, model, problems)
+        result = _validate(parsed, model, problems)
+        if result is not None and wrapper is not None:
+            result = wrapper(**fields, **dict(result))
+        if result is not None and len(problems) == problems_before:
+            _clean_reads[key] = (digest, parsed.source, result)
+            _clean_reads.move_to_end(key)
+            while len(_clean_reads) > _CLEAN_READS_KEPT:
+                _clean_reads.popitem(last=False)
+        return result
 
     checked: dict[str, BaseModel | None] = {}
     for name, model in ((ORGANIZATION, Organization), (OBJECTIVES, ObjectivesFile), (BENEFITS, BenefitsFile),
@@ -87,17 +107,19 @@ def load_plan(plan_dir: Path | str) -> Plan:
     teams: list[Team] = []
     team_paths = _yaml_files(root / TEAMS)
     for path in team_paths:
-        result = check(team_file(path.stem), TeamFile)
-        if _file_id_ok(path, "team", problems) and isinstance(result, TeamFile):
-            teams.append(Team(id=path.stem, **dict(result)))
+        id_ok = _file_id_ok(path, "team", problems)
+        team = check(team_file(path.stem), TeamFile, *((Team,) if id_ok else ()), id=path.stem)
+        if isinstance(team, Team):
+            teams.append(team)
     if not team_paths:
         problems.append(Diagnostic(display_path(root / TEAMS), 1, 1, "the plan has no teams",
                                    hint="add one file per team: teams/<team-id>.yaml"))
     reviews: list[Review] = []
     for path in _yaml_files(root / REVIEWS):
-        result = check(review_file(path.stem), ReviewFile)
-        if _period_ok(path, problems) and isinstance(result, ReviewFile):
-            reviews.append(Review(period=path.stem, **dict(result)))
+        period_ok = _period_ok(path, problems)
+        review = check(review_file(path.stem), ReviewFile, *((Review,) if period_ok else ()), period=path.stem)
+        if isinstance(review, Review):
+            reviews.append(review)
 
     organization = checked.get(ORGANIZATION)
     objectives = checked.get(OBJECTIVES)
@@ -125,6 +147,16 @@ def load_plan(plan_dir: Path | str) -> Plan:
         raise PlanError(problems)
     return plan
 
+
+_clean_reads: OrderedDict[tuple[str, type[BaseModel], type[BaseModel] | None],
+                          tuple[bytes, SourceMap, BaseModel]] = OrderedDict()
+"""Files that read cleanly, by name: digest of their bytes, positions, and what they became.
+
+`handbook serve` loads the whole plan again on every edit; an unchanged file
+is not parsed again and comes back as the same object, which also lets the
+incremental renderer see at once that it did not change.
+"""
+_CLEAN_READS_KEPT = 20_000
 
 _STAND_IN_ORGANIZATION = Organization.model_construct(name="", mission="", vision="", period="", values=())
 """Lets cross-file checks run when organization.yaml is broken; such a plan is never returned."""

@@ -8,6 +8,7 @@ markup the author never meant. These filters make such text render as typed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from generator.schema import CONTROL_CHARACTERS
 
@@ -18,7 +19,13 @@ _HTML_BLOCK_START = re.compile(r"^([ \t]{0,3})<(?=[A-Za-z!?])")
 
 def inline(text: object) -> str:
     """Text for a heading, table cell or link label: one line, Markdown characters escaped."""
-    flat = _SPACE.sub(" ", CONTROL_CHARACTERS.sub("", str(text))).strip()
+    return _inline(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _inline(text: str) -> str:
+    """Cached: a title is escaped again on every page that links to it."""
+    flat = _SPACE.sub(" ", CONTROL_CHARACTERS.sub("", text)).strip()
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _SPECIAL.sub(r"\\\1", flat)
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
 from generator.diagnostics import Diagnostic, Severity, field_path
 from generator.schema import (
+    Alignment,
     Benefit,
     Goal,
     IndividualGoal,
@@ -81,7 +83,7 @@ class Plan:
 
     def ids(self, kind: Kind) -> frozenset[str]:
         """All ids of one kind of item ('objective', 'team', 'goal' or 'person')."""
-        return frozenset(self._by_id[kind])
+        return self._id_sets[kind]
 
     def objective(self, objective_id: str) -> Objective:
         """The objective with this id (KeyError if there is none)."""
@@ -93,7 +95,7 @@ class Plan:
 
     def goals(self) -> tuple[tuple[Team, Goal], ...]:
         """Every team goal with its team, in team then file order."""
-        return tuple((team, goal) for team in self.teams for goal in team.goals)
+        return self._goals
 
     def goal(self, goal_id: str) -> tuple[Team, Goal]:
         """The team goal with this id and its team (KeyError if there is none)."""
@@ -101,7 +103,7 @@ class Plan:
 
     def people(self) -> tuple[tuple[Team, Person], ...]:
         """Every person with their team."""
-        return tuple((team, person) for team in self.teams for person in team.people)
+        return self._people
 
     def person(self, person_id: str) -> tuple[Team, Person]:
         """The person with this id and their team (KeyError if there is none)."""
@@ -109,7 +111,23 @@ class Plan:
 
     def individual_goals(self) -> tuple[tuple[Team, Person, IndividualGoal], ...]:
         """Every individual goal with its person and team."""
-        return tuple((team, person, goal) for team, person in self.people() for goal in person.goals)
+        return self._individual_goals
+
+    def individual_goal(self, goal_id: str) -> tuple[Team, Person, IndividualGoal]:
+        """The individual goal with this id, its person and team (KeyError if there is none)."""
+        return self._reverse.individual[goal_id]
+
+    def goals_serving(self, objective_id: str) -> tuple[tuple[Team, Goal, Alignment], ...]:
+        """Team goals that align to an objective, with the alignment, in team then file order."""
+        return self._reverse.serving.get(objective_id, ())
+
+    def goals_supported_by(self, goal_id: str) -> tuple[tuple[Team, Person, IndividualGoal], ...]:
+        """Individual goals (of any team) that support a team goal."""
+        return self._reverse.supporters.get(goal_id, ())
+
+    def goals_naming(self, team_id: str) -> tuple[tuple[Team, Goal], ...]:
+        """Goals that name a team among their collaborators."""
+        return self._reverse.collaborating.get(team_id, ())
 
     def locate(self, where: Located) -> tuple[str, int, int]:
         """File, line and column of a path in a plan file."""
@@ -118,6 +136,29 @@ class Plan:
             return where.file, 1, 1
         line, column = source.position(where.path)
         return source.file, line, column
+
+    # Computed once per plan, on first use: each is a whole-plan scan, and pages and
+    # checks ask per goal or per team, which would make a large plan quadratic.
+
+    @cached_property
+    def _id_sets(self) -> Mapping[Kind, frozenset[str]]:
+        return {kind: frozenset(index) for kind, index in self._by_id.items()}  # type: ignore[misc]
+
+    @cached_property
+    def _goals(self) -> tuple[tuple[Team, Goal], ...]:
+        return tuple((team, goal) for team in self.teams for goal in team.goals)
+
+    @cached_property
+    def _people(self) -> tuple[tuple[Team, Person], ...]:
+        return tuple((team, person) for team in self.teams for person in team.people)
+
+    @cached_property
+    def _individual_goals(self) -> tuple[tuple[Team, Person, IndividualGoal], ...]:
+        return tuple((team, person, goal) for team, person in self.people() for goal in person.goals)
+
+    @cached_property
+    def _reverse(self) -> _ReverseIndex:
+        return _ReverseIndex.of(self)
 
     def display(self, file: str) -> str:
         """How a plan file is named in messages."""
@@ -129,6 +170,36 @@ class Plan:
         file, line, column = self.locate(where)
         return Diagnostic(file, line, column, message, field_path(where.path), hint, severity)
 
+
+@dataclass(frozen=True)
+class _ReverseIndex:
+    """Who points at whom: objective -> goals serving it, goal -> supporters, team -> goals naming it."""
+
+    serving: Mapping[str, tuple[tuple[Team, Goal, Alignment], ...]]
+    supporters: Mapping[str, tuple[tuple[Team, Person, IndividualGoal], ...]]
+    collaborating: Mapping[str, tuple[tuple[Team, Goal], ...]]
+    individual: Mapping[str, tuple[Team, Person, IndividualGoal]]
+
+    @classmethod
+    def of(cls, plan: Plan) -> _ReverseIndex:
+        serving: dict[str, list[tuple[Team, Goal, Alignment]]] = {}
+        collaborating: dict[str, list[tuple[Team, Goal]]] = {}
+        for team, goal in plan.goals():
+            for link in goal.aligns_to:
+                serving.setdefault(link.objective, []).append((team, goal, link))
+            for team_id in dict.fromkeys(goal.collaborators):
+                collaborating.setdefault(team_id, []).append((team, goal))
+        supporters: dict[str, list[tuple[Team, Person, IndividualGoal]]] = {}
+        by_id: dict[str, tuple[Team, Person, IndividualGoal]] = {}
+        for team, person, individual in plan.individual_goals():
+            by_id.setdefault(individual.id, (team, person, individual))
+            for goal_id in dict.fromkeys(individual.supports):
+                supporters.setdefault(goal_id, []).append((team, person, individual))
+        return cls(_frozen(serving), _frozen(supporters), _frozen(collaborating), MappingProxyType(by_id))
+
+
+def _frozen(index: dict[str, list]) -> Mapping[str, tuple]:  # type: ignore[type-arg]
+    return MappingProxyType({key: tuple(items) for key, items in index.items()})
 
 
 def _first_by_id(pairs: Iterable[tuple[str, object]]) -> dict[str, object]:

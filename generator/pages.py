@@ -10,15 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 
-from generator import alignment, health, lineage, mdtext, rules, status, urls
+from generator import alignment, health, lineage, mdtext, navgroups, rules, status, urls
 from generator.changes import Comparisons
 from generator.model import Plan
-from generator.schema import Category, Department, Direction, MetricKind, Measure
+from generator.navgroups import Group
+from generator.schema import Category, Department, Direction, MetricKind, Measure, Objective, Review, Team
 
 NavItem = str | dict[str, Any]
 
@@ -32,6 +35,25 @@ class Page:
     context: dict[str, Any]
 
 
+_PLAIN_CALLABLES = (FunctionType, MethodType, BuiltinFunctionType)
+
+
+class _Context(jinja2.runtime.Context):
+    """Calls plain functions directly: Jinja's checks for context-taking callables cost 12% of rendering.
+
+    Templates call `link()`, lookups and helpers about 450,000 times at 1,000
+    teams; anything that may want the context (macros, decorated callables)
+    still goes through Jinja's own path.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
+        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            return __obj(*args, **kwargs)
+        return super().call(__obj, *args, **kwargs)
+
+
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -41,7 +63,9 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        auto_reload=False,  # templates are package data: no need to stat them on every page
     )
+    env.context_class = _Context
     env.filters.update(
         inline=mdtext.inline,
         block=mdtext.block,
@@ -77,6 +101,7 @@ def label(value: Category | Department | Direction | MetricKind | str) -> str:
     return raw.replace("-", " ").capitalize()
 
 
+@lru_cache(maxsize=4096)
 def long_date(value: dt.date) -> str:
     """`2026-12-31` -> '31 Dec 2026', unambiguous in every locale."""
     return f"{value.day} {value:%b %Y}"
@@ -108,8 +133,7 @@ def plan_pages(plan: Plan, findings: Sequence[health.Finding] | None = None) -> 
         Page(urls.OBJECTIVES, "objectives.md.j2", {}),
         *(Page(urls.objective_page(o.id), "objective.md.j2", {"objective": o}) for o in plan.objectives),
         Page(urls.TEAMS, "teams.md.j2", {}),
-        *(Page(urls.department_page(d.value), "department.md.j2", {"department": d, "teams": teams})
-          for d, teams in alignment.teams_by_department(plan.teams)),
+        *(page for d, teams in alignment.teams_by_department(plan.teams) for page in _department_pages(d, teams)),
         *(Page(urls.team_page(t.id), "team.md.j2", {"team": t}) for t in plan.teams),
         *_alignment_pages(plan, health.findings(plan) if findings is None else tuple(findings)),
         Page(urls.BENEFITS, "benefits.md.j2", {}),
@@ -118,6 +142,27 @@ def plan_pages(plan: Plan, findings: Sequence[health.Finding] | None = None) -> 
         *(Page(urls.review_page(r.period), "review.md.j2", {"review": r}) for r in plan.reviews),
     ]
     return pages
+
+
+def _department_pages(department: Department, teams: tuple[Team, ...]) -> list[Page]:
+    """A department's page, and one per range of its teams when they are too many for one level."""
+    groups = team_groups(teams)
+    return [
+        Page(urls.department_page(department.value), "department.md.j2",
+             {"department": department, "teams": teams, "groups": groups}),
+        *(Page(urls.team_group_page(department.value, group.key), "team_group.md.j2",
+               {"department": department, "group": group})
+          for group in _depth_first(groups)),
+    ]
+
+
+def team_groups(teams: tuple[Team, ...]) -> tuple[Group[Team], ...]:
+    """A department's teams (sorted by name) in alphabetical ranges, or () when they fit in one level."""
+    return navgroups.split(teams, lambda team: team.name)
+
+
+def _depth_first(groups: tuple[Group[Any], ...]) -> list[Group[Any]]:
+    return [found for group in groups for found in (group, *_depth_first(group.subgroups))]
 
 
 def _alignment_pages(plan: Plan, found: tuple[health.Finding, ...]) -> list[Page]:
@@ -159,13 +204,13 @@ def render_page(plan: Plan, page: Page, comparisons: Comparisons = Comparisons()
 
 
 def render(plan: Plan, findings: Sequence[health.Finding] | None = None,
-           comparisons: Comparisons = Comparisons()) -> dict[str, str]:
+           comparisons: Comparisons = Comparisons(), on_page: Callable[[], None] | None = None) -> dict[str, str]:
     """Every page of the handbook as Markdown, keyed by its path under the docs folder.
 
     `comparisons` (what changed since the previous published version, and per
     review) comes from the published history; without it the pages say so.
     Two pages with one path would silently keep only the last, so that is an error.
-    `findings` as for `plan_pages`.
+    `findings` as for `plan_pages`; `on_page` is called after each page, for a progress display.
     """
     rendered: dict[str, str] = {}
     known = lineage.of(plan)
@@ -173,6 +218,8 @@ def render(plan: Plan, findings: Sequence[health.Finding] | None = None,
         if page.path in rendered:
             raise ValueError(f"two pages would be written to {page.path}")
         rendered[page.path] = render_page(plan, page, comparisons, known)
+        if on_page is not None:
+            on_page()
     return rendered
 
 
@@ -182,15 +229,20 @@ def render_template(name: str, **context: Any) -> str:
 
 
 def navigation(plan: Plan) -> list[NavItem]:
-    """The site navigation: sections with their overview page first, teams by department."""
+    """The site navigation: sections with their overview page first, teams by department.
+
+    No level lists more than `navgroups.MAX_ENTRIES` entries: long lists are
+    split (objectives by category, teams into alphabetical ranges, reviews by
+    year), so every page's navigation stays small however large the plan.
+    """
     return [
         {"Home": urls.HOME},
         {"Mission and vision": urls.MISSION},
-        {"Objectives": [urls.OBJECTIVES, *({o.title: urls.objective_page(o.id)} for o in plan.objectives)]},
+        {"Objectives": [urls.OBJECTIVES, *_objectives_nav(plan.objectives)]},
         {"Teams": [
             urls.TEAMS,
             *({label(department): [urls.department_page(department.value),
-                                   *({t.name: urls.team_page(t.id)} for t in teams)]}
+                                   *_teams_nav(department, teams, team_groups(teams))]}
               for department, teams in alignment.teams_by_department(plan.teams)),
         ]},
         {"Alignment": [
@@ -201,9 +253,46 @@ def navigation(plan: Plan) -> list[NavItem]:
             {"Rules": [urls.RULES, *({r.title: urls.rule_page(r.id)} for r in rules.catalogue())]},
         ]},
         {"Benefits": urls.BENEFITS},
-        {"Review history": [urls.REVIEWS, {"What changed": urls.CHANGES},
-                            *({_review_title(r): urls.review_page(r.period)} for r in plan.reviews)]},
+        {"Review history": [urls.REVIEWS, {"What changed": urls.CHANGES}, *_reviews_nav(plan.reviews)]},
     ]
+
+
+def _teams_nav(department: Department, teams: tuple[Team, ...], groups: tuple[Group[Team], ...]) -> list[NavItem]:
+    if not groups:
+        return [{t.name: urls.team_page(t.id)} for t in teams]
+    return [{group.label: [urls.team_group_page(department.value, group.key),
+                           *_teams_nav(department, group.items, group.subgroups)]}
+            for group in groups]
+
+
+def _objectives_nav(objectives: tuple[Objective, ...]) -> list[NavItem]:
+    entries = [{o.title: urls.objective_page(o.id)} for o in objectives]
+    if len(entries) < navgroups.MAX_ENTRIES:
+        return entries
+    return [{label(category): _ranges_nav(in_category, lambda o: o.title, lambda o: urls.objective_page(o.id))}
+            for category in Category
+            if (in_category := [o for o in objectives if o.category is category])]
+
+
+def _reviews_nav(reviews: tuple[Review, ...]) -> list[NavItem]:
+    entries = [{_review_title(r): urls.review_page(r.period)} for r in reviews]
+    if len(entries) + 2 <= navgroups.MAX_ENTRIES:  # with the section's page and "What changed"
+        return entries
+    years = dict.fromkeys(r.period[:4] for r in reviews)
+    return [{year: [{_review_title(r): urls.review_page(r.period)} for r in reviews if r.period.startswith(year)]}
+            for year in years]
+
+
+def _ranges_nav(items: list[Any], title: Callable[[Any], str], page: Callable[[Any], str]) -> list[NavItem]:
+    """Items as navigation entries, in alphabetical ranges (sections without a page) when too many."""
+    ordered = sorted(items, key=title) if len(items) > navgroups.MAX_ENTRIES else items
+
+    def entries(chunk: tuple[Any, ...] | list[Any], groups: tuple[Group[Any], ...]) -> list[NavItem]:
+        if not groups:
+            return [{title(item): page(item)} for item in chunk]
+        return [{group.label: entries(group.items, group.subgroups)} for group in groups]
+
+    return entries(ordered, navgroups.split(ordered, title, navgroups.MAX_ENTRIES))
 
 
 def _review_title(review: Any) -> str:

@@ -10,15 +10,22 @@ It also compares the plan with the published history (`generator.history`):
 the build fails if a published id would stop resolving, and the site gets
 its "What changed" page, the permanent addresses of every item
 (`generator.permalinks`) and `plan.json` (`generator.snapshot`).
+
+`handbook build` hands over the plan it has already loaded and checked, so it
+is read once. Under `mkdocs serve` the plugin lives across rebuilds (MkDocs
+keeps plugins that have `on_startup`): it renders again only the pages whose
+inputs changed, and with `--dirty` MkDocs then rebuilds only those.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, Literal
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -28,11 +35,13 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from generator import figures, health, history, lineage, pages, permalinks, sanitize, snapshot, urls
+from generator import collector, figures, health, history, lineage, pages, parallel, permalinks, sanitize, snapshot, urls
 from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from generator.diagnostics import PlanError, format_report
+from generator.incremental import Renderer
 from generator.loader import display_path, load_plan
 from generator.model import RETIRED_FILE, Plan
+from generator.progress import SILENT, Progress
 from generator.writing import sync_pages
 
 log = logging.getLogger("mkdocs.plugins.handbook")
@@ -81,15 +90,43 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.static: dict[str, str | bytes] = {}
         self.pages_dir = Path()
         self.plan: Plan | None = None
+        self.progress: Progress = SILENT
+        self._handed_over: tuple[Path, Plan] | None = None
+        self._serving = False
+        self._renderer = Renderer()
+        self._renderer_for = ""
+        self._site_shape = ""
+        self._changed = self._built = 0
+
+    def hand_over(self, plan_dir: Path | None, plan: Plan | None = None, progress: Progress = SILENT) -> None:
+        """Build from a plan already loaded and checked from `plan_dir`, instead of loading it again.
+
+        MkDocs keeps this plugin between builds in one process, so the caller
+        takes the plan back after its build (`hand_over(None)`).
+        """
+        self._handed_over = (plan_dir.resolve(), plan) if plan_dir is not None and plan is not None else None
+        self.progress = progress
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        """Note whether we serve: then pages are rendered incrementally from one rebuild to the next."""
+        self._serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Load and validate the plan, keep what the audience may see, check it against the published history,
         write its pages, set the navigation."""
+        with collector.paused():
+            return self._configure(config)
+
+    def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
         plan_dir = Path(config.docs_dir)
-        try:
-            whole = load_plan(plan_dir)
-        except PlanError as error:
-            raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
+        handed_over, self._handed_over = self._handed_over, None
+        if handed_over is not None and handed_over[0] == plan_dir.resolve():
+            whole = handed_over[1]
+        else:
+            try:
+                whole = load_plan(plan_dir)
+            except PlanError as error:
+                raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
         found = health.findings(whole)
         errors = [f for f in found if f.severity == "error"]
         if errors:
@@ -108,7 +145,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         plan_key = hashlib.sha256(f"{Path(config.docs_dir).resolve()}\0{audience.value}".encode()).hexdigest()[:12]
         self.pages_dir = Path(config.config_file_path or ".").parent / self.config.cache_dir / plan_key
         label = self.config.title or self.config.version or plan.organization.period
-        self.rendered = pages.render(plan, shown, published.comparisons(plan, label))
+        comparisons = published.comparisons(plan, label)
+        self.progress.start("rendering pages", len(pages.plan_pages(plan, shown)))
+        if self._serving:
+            if self._renderer_for != plan_key:
+                self._renderer, self._renderer_for, self._site_shape = Renderer(), plan_key, ""
+            self.rendered = self._renderer.render(plan, shown, comparisons, self.progress.advance)
+        else:
+            self.rendered = parallel.render(plan, shown, comparisons, self.progress.advance)
         retirements = permalinks.retirement_pages(plan)
         self.not_in_nav = frozenset(retirements)
         self.rendered.update(retirements)
@@ -121,12 +165,28 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if urls.PERMALINKS_SCRIPT not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(urls.PERMALINKS_SCRIPT)
         changed = sync_pages(self.pages_dir, self.rendered)
+        self._changed, self._built = len(changed), 0
         log.info("handbook: building for the %s audience%s", audience.value,
                  "" if audience is Audience.public else " (items marked internal are included, with a marker)")
         log.debug("handbook: %d pages, %d changed", len(self.rendered), len(changed))
         config.nav = sanitize.navigation_for_theme(pages.navigation(plan))
         config.site_name = sanitize.theme_text(f"{plan.organization.name} handbook")
+        if self._serving:
+            self._refresh_all_when_shape_changes(config)
         return config
+
+    def _refresh_all_when_shape_changes(self, config: MkDocsConfig) -> None:
+        """When the navigation or site name changed, make every page count as changed.
+
+        Every page shows the navigation; a dirty build (`handbook serve`)
+        rebuilds only pages newer than their HTML, so without this a renamed
+        team would keep its old name in the other pages' menus.
+        """
+        shape = json.dumps([config.nav, config.site_name], sort_keys=True)
+        if self._site_shape and shape != self._site_shape:
+            for rel in self.rendered:
+                os.utime(self.pages_dir / rel)
+        self._site_shape = shape
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Publish the generated pages in place of the plan's YAML files."""
@@ -137,7 +197,40 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             for path in sorted(self.rendered)
         ]
         static = [File.generated(config, path, content=data) for path, data in sorted(self.static.items())]
+        self.progress.start("MkDocs: reading pages", len(generated))
         return Files(kept + generated + static)
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Count pages read, for the progress line."""
+        self.progress.advance()
+        return markdown
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """The pages are read; next MkDocs writes them."""
+        self.progress.start("MkDocs: writing pages", len(self.rendered))
+        return env
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Count pages written, for the progress line."""
+        self.progress.advance()
+        self._built += 1
+        return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """End the progress line; when serving, say how little a rebuild had to do."""
+        self._end_progress()
+        if self._serving:
+            log.info("handbook: %d of %d pages rendered again, %d changed, %d rebuilt by MkDocs",
+                     self._renderer.rendered_last, len(self.rendered), self._changed, self._built)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """End the progress line before MkDocs reports the error."""
+        self._end_progress()
+
+    def _end_progress(self) -> None:
+        """The next build (if any) is silent unless `handbook build` hands over a plan again."""
+        self.progress.finish()
+        self.progress = SILENT
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Sanitize each generated page, then fill its figure slots with SVG (maps, progress bars).

@@ -7,7 +7,7 @@ renamed. These checks find that, with 'did you mean' hints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 
 from generator import lineage
 from generator.diagnostics import Diagnostic, did_you_mean
@@ -79,8 +79,7 @@ def _references(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
     goals = plan.ids("goal")
     people = plan.ids("person")
 
-    def ref(where: Located, kind: str, value: str, known: Iterable[str], defined_in: str) -> Iterator[Diagnostic]:
-        known = set(known)
+    def ref(where: Located, kind: str, value: str, known: Set[str], defined_in: str) -> Iterator[Diagnostic]:
         if value in known:
             return
         if kind in incomplete:

@@ -8,6 +8,7 @@ from titles, so a link pasted into a performance review keeps working.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 HOME = "index.md"
 MISSION = "mission.md"
@@ -42,6 +43,15 @@ def team_page(team_id: str) -> str:
 def department_page(department: str) -> str:
     """The overview of one department's teams (its own folder, so no team id can collide)."""
     return f"departments/{department}/index.md"
+
+
+def team_group_page(department: str, key: tuple[int, ...]) -> str:
+    """The overview of one alphabetical range of a large department's teams (`departments/sales/3/`).
+
+    Ranges move as teams come and go, so these pages are for browsing, not for
+    pasting: team URLs never depend on them.
+    """
+    return f"departments/{department}/{'/'.join(str(part) for part in key)}/index.md"
 
 
 def review_page(period: str) -> str:
@@ -83,11 +93,19 @@ def url(page: str, anchor: str | None = None) -> str:
 
 def href(from_page: str, to_page: str, anchor: str | None = None) -> str:
     """A relative Markdown link from one page to another, which MkDocs checks and rewrites."""
-    if from_page == to_page:
-        target = ""
-    else:
-        target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    target = "" if from_page == to_page else _relative(from_page, to_page)
     return target + (f"#{anchor}" if anchor else "")
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative(from_page: str, to_page: str) -> str:
+    """`posixpath.relpath` for two page paths, without its disk access: pages link to pages thousands of times."""
+    start = from_page.split("/")[:-1]
+    target = to_page.split("/")
+    common = 0
+    while common < min(len(start), len(target)) and start[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:]) or "."
 
 
 def site_file(page: str) -> str:

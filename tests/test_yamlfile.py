@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator import yamlfile
 from generator.diagnostics import Diagnostic
@@ -342,3 +345,52 @@ def test_top_level_list_is_returned_for_the_loader_to_judge(tmp_path: Path) -> N
     parsed = parse(tmp_path, "- a\n- b\n")
     assert parsed.diagnostics == ()
     assert parsed.data == ["a", "b"]
+
+
+# ---------------------------------------------------------------- the fast reader agrees with the careful one
+
+
+def _careful(text: str) -> ParsedFile:
+    return yamlfile._read_with_positions(text, yamlfile.SourceMap("plan/f.yaml"))
+
+
+REPO_YAML = sorted({*Path(__file__).parent.rglob("*.yaml"), *(Path(__file__).parent.parent / "plan").rglob("*.yaml")})
+
+
+@pytest.mark.parametrize("path", REPO_YAML, ids=lambda p: str(p.relative_to(p.parents[2])))
+def test_fast_reader_reads_every_repository_file_like_the_careful_one(path: Path) -> None:
+    text = path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
+    careful = _careful(text)
+    fast = yamlfile._clean_data(text)
+    if careful.diagnostics:
+        assert fast is yamlfile._NEEDS_POSITIONS  # every problem is reported by the careful reader
+    elif fast is not yamlfile._NEEDS_POSITIONS:
+        assert fast == careful.data
+        lazy = yamlfile.SourceMap("plan/f.yaml", text=text)  # positions worked out later, by libyaml
+        assert (lazy.values, lazy.keys) == (careful.source.values, careful.source.keys)
+
+
+_scalars = st.one_of(st.text(max_size=12), st.sampled_from(["null", "~", "", "NO", "1:30", "0777", "Cafe\u0301", "a\x07"]))
+_documents = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                            st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+                          max_leaves=12)
+
+
+@given(data=st.dictionaries(st.text(max_size=8), _documents, min_size=1, max_size=5),
+       style=st.sampled_from([None, "'", '"', "|"]), flow=st.booleans())
+@settings(max_examples=80, deadline=None)
+def test_fast_reader_agrees_with_the_careful_one(data: dict, style: str | None, flow: bool) -> None:
+    text = yaml.safe_dump(data, default_style=style, default_flow_style=flow, allow_unicode=True)
+    careful = _careful(text)
+    fast = yamlfile._clean_data(text)
+    if careful.diagnostics:
+        assert fast is yamlfile._NEEDS_POSITIONS
+    else:
+        assert fast is not yamlfile._NEEDS_POSITIONS and fast == careful.data
+
+
+def test_clean_file_works_out_positions_only_when_asked(tmp_path: Path) -> None:
+    parsed = parse(tmp_path, "name: Acme\ngoals:\n  - id: g1\n")
+    assert parsed.diagnostics == ()
+    assert parsed.source._values == {}  # nothing computed while reading
+    assert parsed.source.position(("goals", 0, "id")) == (3, 9)

@@ -1,0 +1,259 @@
+"""A synthetic plan of any size, for benchmarks: valid under the real schema, the same for the same seed.
+
+Each team has 10 goals and 5 salespeople with 3 individual goals each; the
+plan has 40 objectives and 8 reviews. Teams spread over every department
+(most of them in sales, as in a large sales organization), goals serve one
+or two objectives and name collaborating teams, and individual goals
+support goals of their own team and sometimes of another one, so every page
+kind and every cross-reference the handbook draws is exercised.
+
+Run `python -m bench.synthetic DIR --teams 1000 --seed 1` to write one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+GOALS_PER_TEAM = 10
+PEOPLE_PER_TEAM = 5
+GOALS_PER_PERSON = 3
+OBJECTIVES = 40
+REVIEWS = 8
+PLAN_PERIOD = "2026-Q4"
+
+CITIES = (
+    "Aarhus", "Accra", "Adelaide", "Amsterdam", "Antwerp", "Athens", "Atlanta", "Auckland", "Austin",
+    "Baltimore", "Bangalore", "Barcelona", "Basel", "Belgrade", "Bergen", "Berlin", "Bilbao", "Bogotá",
+    "Bologna", "Bordeaux", "Boston", "Bratislava", "Brisbane", "Bristol", "Brno", "Brussels", "Bucharest",
+    "Budapest", "Buenos Aires", "Cairo", "Calgary", "Cape Town", "Cardiff", "Casablanca", "Chicago",
+    "Cologne", "Copenhagen", "Cork", "Dallas", "Delhi", "Denver", "Detroit", "Dortmund", "Dresden", "Dubai",
+    "Dublin", "Durban", "Edinburgh", "Eindhoven", "Espoo", "Florence", "Frankfurt", "Gdańsk", "Geneva",
+    "Genoa", "Ghent", "Glasgow", "Gothenburg", "Graz", "Guadalajara", "Hamburg", "Hanover", "Helsinki",
+    "Houston", "Istanbul", "Jakarta", "Johannesburg", "Kraków", "Kyiv", "Lagos", "Leeds", "Leipzig", "Lille",
+    "Lima", "Lisbon", "Ljubljana", "London", "Lyon", "Madrid", "Malmö", "Manchester", "Marseille",
+    "Melbourne", "Mexico City", "Miami", "Milan", "Montreal", "Mumbai", "Munich", "Nairobi", "Nantes",
+    "Naples", "Nice", "Oslo", "Ottawa", "Oulu", "Porto", "Prague", "Riga", "Rotterdam", "Santiago",
+    "São Paulo", "Seattle", "Seoul", "Seville", "Singapore", "Sofia", "Stockholm", "Stuttgart", "Sydney",
+    "Tallinn", "Tampere", "Toronto", "Toulouse", "Turin", "Utrecht", "Valencia", "Vancouver", "Vienna",
+    "Vilnius", "Warsaw", "Wellington", "Zagreb", "Zürich",
+)
+QUALIFIERS = ("", "North", "South", "East", "West", "Central")
+"""With the cities, enough distinct names for several thousand teams."""
+
+SPECIALTIES = (
+    # (name, department, share of teams)
+    ("Enterprise Sales", "sales", 3), ("Mid-Market Sales", "sales", 3), ("Inside Sales", "sales", 2),
+    ("Partner Sales", "sales", 1), ("Field Marketing", "marketing", 1), ("Customer Success", "customer-service", 1),
+    ("Solutions Engineering", "product", 1), ("Revenue Operations", "operations", 1),
+)
+FIRST_NAMES = ("Ada", "Ben", "Chloé", "Dev", "Elif", "Femi", "Greta", "Hiro", "Ines", "Jonas", "Kemal", "Lena",
+               "Mateo", "Nia", "Oskar", "Priya", "Quinn", "Rosa", "Sami", "Tove", "Uma", "Viktor", "Wen", "Yara")
+LAST_NAMES = ("Adeyemi", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Horvat", "Ivanova", "Jensen",
+              "Kowalski", "Lindqvist", "Moreau", "Novak", "Okafor", "Petrov", "Rossi", "Schmidt", "Tanaka", "Virtanen")
+CATEGORIES = ("growth", "customer-satisfaction", "innovation", "market-expansion", "efficiency", "people")
+METRICS = (  # (metric, unit, baseline, target)
+    ("revenue", "kEUR", 400, 600), ("customers", "customers", 10, 18), ("units-sold", "units", 200, 320),
+    ("retention", "%", 88, 93), ("market-share", "%", 6, 8), ("product-penetration", "%", 20, 35),
+    ("satisfaction", "NPS", 30, 42),
+)
+
+
+class _Dumper(yaml.CSafeDumper):
+    """Writes every value out in full: the plan reader rejects anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def slug(text: str) -> str:
+    """An id from a name: 'São Paulo Inside Sales' -> 'sao-paulo-inside-sales'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def team_names(count: int, rng: random.Random) -> list[tuple[str, str, str]]:
+    """`count` distinct (team name, department, city) triples, specialties in their shares."""
+    candidates = {
+        name: rng.sample([(city, qualifier) for city in CITIES for qualifier in QUALIFIERS],
+                         len(CITIES) * len(QUALIFIERS))
+        for name, _, _ in SPECIALTIES
+    }
+    weights = [share for _, _, share in SPECIALTIES]
+    found = []
+    while len(found) < count:
+        name, department, _ = rng.choices(SPECIALTIES, weights)[0]
+        if not candidates[name]:
+            if not any(candidates.values()):
+                raise ValueError(f"at most {len(found)} synthetic teams, asked for {count}")
+            continue
+        city, qualifier = candidates[name].pop()
+        found.append((" ".join(filter(None, (city, name, qualifier))), department, city))
+    return found
+
+
+def objectives(rng: random.Random) -> list[dict[str, Any]]:
+    """The plan's 40 objectives, each with two key metrics."""
+    found = []
+    for i in range(OBJECTIVES):
+        category = CATEGORIES[i % len(CATEGORIES)]
+        found.append({
+            "id": f"objective-{i + 1:02d}",
+            "title": f"{category.replace('-', ' ').capitalize()} objective {i + 1}",
+            "category": category,
+            "owner": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}, VP",
+            "description": f"Objective {i + 1} of the synthetic plan: move its two key metrics by the end of "
+                           f"{PLAN_PERIOD}, with every team whose goals serve it.",
+            "key_metrics": [
+                {"id": f"metric-{j + 1}", "name": f"Key metric {j + 1}", "unit": "%",
+                 "baseline": 40 + j, "target": 60 + j, "current": rng.randint(40, 60), "direction": "increase"}
+                for j in range(2)
+            ],
+        })
+    return found
+
+
+def measure(rng: random.Random, goal_id: str, title: str) -> dict[str, Any]:
+    """The fields every goal has: a metric with baseline, target, current value and time frame."""
+    metric, unit, baseline, target = rng.choice(METRICS)
+    found: dict[str, Any] = {"id": goal_id, "title": title, "metric": metric, "unit": unit,
+                             "baseline": baseline, "target": target,
+                             "current": rng.randint(baseline, target)}
+    if rng.random() < 0.8:
+        found["period"] = PLAN_PERIOD
+    else:
+        found["due"] = dt.date(2026, 11, rng.randint(1, 30)).isoformat()
+    return found
+
+
+def team(rng: random.Random, team_id: str, name: str, department: str, city: str, others: list[str],
+         objective_ids: list[str]) -> dict[str, Any]:
+    """One team file: 10 goals serving objectives, 5 salespeople with 3 individual goals each."""
+    people_ids = [f"{team_id}-p{j + 1}" for j in range(PEOPLE_PER_TEAM)]
+    goal_ids = [f"{team_id}-g{i + 1:02d}" for i in range(GOALS_PER_TEAM)]
+    goals = []
+    for i, goal_id in enumerate(goal_ids):
+        goal = measure(rng, goal_id, f"{name}: goal {i + 1}")
+        goal["owner"] = rng.choice(people_ids)
+        if others and rng.random() < 0.3:
+            goal["collaborators"] = sorted(set(rng.sample(others, min(len(others), rng.randint(1, 2)))))
+        goal["aligns_to"] = [{"objective": objective, "why": f"Goal {i + 1} of {name} moves this objective."}
+                             for objective in rng.sample(objective_ids, rng.randint(1, 2))]
+        goals.append(goal)
+    people = []
+    for j, person_id in enumerate(people_ids):
+        person: dict[str, Any] = {
+            "id": person_id,
+            "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            "role": "Sales lead" if j == 0 else "Account executive",
+            "territory": city,
+            "segments": rng.sample(["manufacturing", "retail", "logistics", "healthcare", "utilities"], 2),
+            "goals": [],
+        }
+        for k in range(GOALS_PER_PERSON):
+            individual = measure(rng, f"{person_id}-g{k + 1}", f"{person['name']}: individual goal {k + 1}")
+            individual["supports"] = sorted(set(rng.sample(goal_ids, rng.randint(1, 2))))
+            person["goals"].append(individual)
+        people.append(person)
+    return {"name": name, "department": department, "lead": people_ids[0],
+            "description": f"The {name} team, one of the synthetic plan's teams.",
+            "goals": goals, "people": people}
+
+
+def link_across_teams(rng: random.Random, teams: dict[str, dict[str, Any]]) -> None:
+    """Let one individual goal in ten also support a goal of another team, as overlay work does."""
+    all_goals = [g["id"] for t in teams.values() for g in t["goals"]]
+    for team_data in teams.values():
+        for person in team_data["people"]:
+            for individual in person["goals"]:
+                if rng.random() < 0.1:
+                    individual["supports"] = sorted({*individual["supports"], rng.choice(all_goals)})
+
+
+def reviews(rng: random.Random, goal_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Eight quarterly reviews before the plan's quarter, each deciding on and changing a few goals."""
+    found = {}
+    for i in range(REVIEWS):
+        year, quarter = divmod(2026 * 4 + 2 - i, 4)  # 2026-Q3, 2026-Q2, ... back two years
+        period = f"{year}-Q{quarter + 1}"
+        held = dt.date(year + (quarter == 3), (3 * (quarter + 1)) % 12 + 1, 6)
+        changed = rng.sample(goal_ids, min(len(goal_ids), 6))
+        found[period] = {
+            "date": held.isoformat(),
+            "participants": [f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(6)],
+            "summary": f"The {period} review: what went well, what did not, and the plan for the next quarter.",
+            "decisions": [{"text": f"Decision {d + 1} of the {period} review.", "goals": changed[d * 2: d * 2 + 2]}
+                          for d in range(3)],
+            "changes": [{"goal": goal_id, "field": "target", "from": "500", "to": "600",
+                         "reason": "The pipeline covers a higher target."} for goal_id in changed],
+        }
+    return found
+
+
+def plan_files(teams: int, seed: int = 1) -> dict[str, dict[str, Any]]:
+    """Every file of a synthetic plan as data, keyed by its path in the plan folder."""
+    rng = random.Random(seed)
+    objective_list = objectives(rng)
+    objective_ids = [o["id"] for o in objective_list]
+    names = team_names(teams, rng)
+    ids = [slug(name) for name, _, _ in names]
+    team_data = {
+        team_id: team(rng, team_id, name, department, city, [t for t in ids if t != team_id], objective_ids)
+        for team_id, (name, department, city) in zip(ids, names, strict=True)
+    }
+    link_across_teams(rng, team_data)
+    files: dict[str, dict[str, Any]] = {
+        "organization.yaml": {
+            "name": f"Synthetic {teams} Teams Inc.",
+            "tagline": "A plan made up for benchmarks.",
+            "mission": "Help every customer run their operations with fewer surprises.",
+            "vision": "Every team knows which objective each of its goals serves.",
+            "period": PLAN_PERIOD,
+            "values": ["Customers keep the score.", "Say the number."],
+        },
+        "objectives.yaml": {"objectives": objective_list},
+        "benefits.yaml": {"benefits": [
+            {"id": "focus", "title": "Focus and clarity", "description": "Effort goes to what moves objectives.",
+             "evidence": [{"objective": objective_ids[0], "metric": "metric-1"}]},
+            {"id": "collaboration", "title": "Improved collaboration",
+             "description": "Goals name the teams they need.", "evidence": [{"objective": objective_ids[1]}]},
+        ]},
+    }
+    files.update({f"teams/{team_id}.yaml": data for team_id, data in team_data.items()})
+    goal_ids = [g["id"] for t in team_data.values() for g in t["goals"]]
+    files.update({f"reviews/{period}.yaml": data for period, data in reviews(rng, goal_ids).items()})
+    return files
+
+
+def write_plan(folder: Path, teams: int, seed: int = 1) -> Path:
+    """Write a synthetic plan into `folder` (replacing what is there); return the folder."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    for rel, data in plan_files(teams, seed).items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100),
+                        encoding="utf-8")
+    return folder
+
+
+def main() -> None:
+    """Command line: write a synthetic plan of the given size."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--teams", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    write_plan(args.folder, args.teams, args.seed)
+
+
+if __name__ == "__main__":
+    main()

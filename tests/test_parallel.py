@@ -1,0 +1,52 @@
+"""Rendering on several cores gives the same pages, in the same order, as rendering on one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from generator import parallel
+from tests.planfiles import EXAMPLE_PLAN
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="forked rendering needs two cores")
+def test_forked_workers_render_the_same_bytes(tmp_path: Path) -> None:
+    # A fresh interpreter: this test process may run threads (a test server), and then nothing forks.
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from bench.synthetic import write_plan
+        from generator import pages, parallel
+        from generator.loader import load_plan
+
+        plan = load_plan(write_plan(Path({str(tmp_path)!r}) / "plan", teams=15, seed=2))
+        parallel.MIN_PAGES = 10
+        assert parallel.workers_wanted(len(pages.plan_pages(plan))) > 1
+        counted = []
+        forked = parallel.render(plan, on_page=lambda: counted.append(1))
+        serial = pages.render(plan)
+        assert list(forked.items()) == list(serial.items())
+        assert len(counted) == len(serial)
+        print("same", len(serial))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=EXAMPLE_PLAN.parent, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("same ")
+
+
+def test_small_plans_and_threaded_processes_render_in_process() -> None:
+    assert parallel.workers_wanted(parallel.MIN_PAGES - 1) == 1
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert parallel.workers_wanted(10 * parallel.MIN_PAGES) == 1  # forking a threaded process is unsafe
+    finally:
+        stop.set()
+        thread.join()
