@@ -97,6 +97,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._renderer_for = ""
         self._site_shape = ""
         self._changed = self._built = 0
+        self._static_served: dict[str, str | bytes] = {}
 
     def hand_over(self, plan_dir: Path | None, plan: Plan | None = None, progress: Progress = SILENT) -> None:
         """Build from a plan already loaded and checked from `plan_dir`, instead of loading it again.
@@ -150,6 +151,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self._serving:
             if self._renderer_for != plan_key:
                 self._renderer, self._renderer_for, self._site_shape = Renderer(), plan_key, ""
+                self._static_served = {}
             self.rendered = self._renderer.render(plan, shown, comparisons, self.progress.advance)
         else:
             self.rendered = parallel.render(plan, shown, comparisons, self.progress.advance)
@@ -196,7 +198,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                  inclusion=InclusionLevel.NOT_IN_NAV if path in self.not_in_nav else InclusionLevel.UNDEFINED)
             for path in sorted(self.rendered)
         ]
-        static = [File.generated(config, path, content=data) for path, data in sorted(self.static.items())]
+        static = [File.generated(config, path, content=data) for path, data in sorted(self.static.items())
+                  if not self._serving or self._static_served.get(path) != data]
+        if self._serving:
+            # A dirty rebuild keeps the files of the previous one: write only the redirects,
+            # scripts and plan.json that changed (30,000 redirects at 1,000 teams).
+            self._static_served = dict(self.static)
         self.progress.start("MkDocs: reading pages", len(generated))
         return Files(kept + generated + static)
 
