@@ -15,6 +15,10 @@ from generator.schema import CONTROL_CHARACTERS
 _SPECIAL = re.compile(r"([\\`*_\[\]|#{}()!~])")
 _SPACE = re.compile(r"\s+")
 _HTML_BLOCK_START = re.compile(r"^([ \t]{0,3})<(?=[A-Za-z!?])")
+_RAW_TEXT_TAG = re.compile(r"<(?=/?(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b)",
+                           re.IGNORECASE)
+"""Tags whose content HTML parsers read as raw text up to the closing tag: if Markdown mangles that
+closing tag (attr_list, escaping), the sanitizer would see the rest of the page as their content."""
 
 
 def inline(text: object) -> str:
@@ -38,7 +42,7 @@ def block(text: object) -> str:
     headings and anchors included. HTML inside a line stays, and the sanitizer cleans it.
     """
     lines = (line.rstrip() for line in str(text).strip().splitlines())
-    return "\n".join(_HTML_BLOCK_START.sub(r"\1&lt;", line) for line in lines)
+    return "\n".join(_RAW_TEXT_TAG.sub("&lt;", _HTML_BLOCK_START.sub(r"\1&lt;", line)) for line in lines)
 
 
 def number(value: float | int | None, unit: str = "") -> str:

@@ -46,3 +46,13 @@ def test_number_formats_like_people_read_figures() -> None:
     assert mdtext.number(12.5, "%") == "12.5%"
     assert mdtext.number(None, "EUR") == "—"
     assert mdtext.number(3.10, "h") == "3.1 h"
+
+
+def test_a_raw_text_tag_in_prose_cannot_swallow_the_rest_of_the_page() -> None:
+    from generator import sanitize
+
+    text = ('[styled](https://example.com/){ onmouseover="alert(1)" }'
+            '<style>body { background: url(javascript:alert(1)) }</style>')
+    source = f"## Goal {{ #goal }}\n\n{mdtext.block(text)}\n\n## After {{ #after }}\n\nmore\n"
+    html = sanitize.clean_html(markdown.markdown(source, extensions=["attr_list", "tables", "toc"]))
+    assert 'id="after"' in html and "more" in html
