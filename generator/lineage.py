@@ -92,7 +92,14 @@ class Lineage:
 
 
 def of(plan: Plan) -> Lineage:
-    """The lineage of a plan's ids (with duplicated ids, already an error, the first one counts)."""
+    """The lineage of a plan's ids (with duplicated ids, already an error, the first one counts).
+
+    Computed once per plan: references, rules, pages, redirects and comparisons all ask for it.
+    """
+    return plan.derived("lineage", _build)
+
+
+def _build(plan: Plan) -> Lineage:
     items: dict[str, dict[str, Item]] = {kind: {} for kind in KINDS}
     renames: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
     retired: dict[str, dict[str, Retirement]] = {kind: {} for kind in KINDS}

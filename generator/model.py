@@ -6,11 +6,11 @@ where each file came from, so rules can point at a line like a compiler.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from generator.diagnostics import Diagnostic, Severity, field_path
 from generator.schema import (
@@ -26,6 +26,8 @@ from generator.schema import (
     Team,
 )
 from generator.yamlfile import PlainPath, SourceMap
+
+T = TypeVar("T")
 
 Kind = Literal["objective", "team", "goal", "person"]
 
@@ -155,6 +157,13 @@ class Plan:
     @cached_property
     def _individual_goals(self) -> tuple[tuple[Team, Person, IndividualGoal], ...]:
         return tuple((team, person, goal) for team, person in self.people() for goal in person.goals)
+
+    def derived(self, key: str, compute: Callable[[Plan], T]) -> T:
+        """A value computed from this (immutable) plan, computed once and kept with it."""
+        cache: dict[str, Any] = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache[key] = compute(self)
+        return cache[key]
 
     @cached_property
     def _reverse(self) -> _ReverseIndex:
