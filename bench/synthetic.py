@@ -7,6 +7,12 @@ or two objectives and name collaborating teams, and individual goals
 support goals of their own team and sometimes of another one, so every page
 kind and every cross-reference the handbook draws is exercised.
 
+The plan is as well aligned as a real one that is looked after: individual
+goals end within the team goals they support, and a team named as a
+collaborator has someone supporting the goal. About one in a hundred of
+those links is left flawed (FLAW_RATE), so the health page and the rule
+pages have real findings to show, in the proportion a large plan has them.
+
 Run `python -m bench.synthetic DIR --teams 1000 --seed 1` to write one.
 """
 
@@ -29,6 +35,9 @@ GOALS_PER_PERSON = 3
 OBJECTIVES = 40
 REVIEWS = 8
 PLAN_PERIOD = "2026-Q4"
+AS_OF = "2026-11-20"
+FLAW_RATE = 0.01
+"""Share of individual goals that end after a goal they support, and of collaborations nobody supports."""
 
 CITIES = (
     "Aarhus", "Accra", "Adelaide", "Amsterdam", "Antwerp", "Athens", "Atlanta", "Auckland", "Austin",
@@ -178,6 +187,34 @@ def link_across_teams(rng: random.Random, teams: dict[str, dict[str, Any]]) -> N
                     individual["supports"] = sorted({*individual["supports"], rng.choice(all_goals)})
 
 
+def support_collaborations(rng: random.Random, teams: dict[str, dict[str, Any]], flaw_rate: float) -> None:
+    """Give each collaborating team someone whose individual goal supports the goal it collaborates on."""
+    for team_data in teams.values():
+        for goal in team_data["goals"]:
+            for partner in goal.get("collaborators", ()):
+                if rng.random() < flaw_rate:
+                    continue
+                individual = rng.choice(rng.choice(teams[partner]["people"])["goals"])
+                individual["supports"] = sorted({*individual["supports"], goal["id"]})
+
+
+def fit_time_frames(rng: random.Random, teams: dict[str, dict[str, Any]], flaw_rate: float) -> None:
+    """Make each individual goal end when the earliest team goal it supports ends (a few end later: flaws)."""
+    dues = {g["id"]: g.get("due") for t in teams.values() for g in t["goals"]}
+    for team_data in teams.values():
+        for person in team_data["people"]:
+            for individual in person["goals"]:
+                individual.pop("period", None)
+                individual.pop("due", None)
+                ends = sorted(due for due in (dues[g] for g in individual["supports"]) if due is not None)
+                if ends and rng.random() < flaw_rate:
+                    individual["due"] = f"{PLAN_PERIOD[:4]}-12-31"
+                elif ends:
+                    individual["due"] = ends[0]
+                else:
+                    individual["period"] = PLAN_PERIOD
+
+
 def reviews(rng: random.Random, goal_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Eight quarterly reviews before the plan's quarter, each deciding on and changing a few goals."""
     found = {}
@@ -198,7 +235,7 @@ def reviews(rng: random.Random, goal_ids: list[str]) -> dict[str, dict[str, Any]
     return found
 
 
-def plan_files(teams: int, seed: int = 1) -> dict[str, dict[str, Any]]:
+def plan_files(teams: int, seed: int = 1, flaw_rate: float = FLAW_RATE) -> dict[str, dict[str, Any]]:
     """Every file of a synthetic plan as data, keyed by its path in the plan folder."""
     rng = random.Random(seed)
     objective_list = objectives(rng)
@@ -210,6 +247,8 @@ def plan_files(teams: int, seed: int = 1) -> dict[str, dict[str, Any]]:
         for team_id, (name, department, city) in zip(ids, names, strict=True)
     }
     link_across_teams(rng, team_data)
+    support_collaborations(rng, team_data, flaw_rate)
+    fit_time_frames(rng, team_data, flaw_rate)
     files: dict[str, dict[str, Any]] = {
         "organization.yaml": {
             "name": f"Synthetic {teams} Teams Inc.",
@@ -217,6 +256,7 @@ def plan_files(teams: int, seed: int = 1) -> dict[str, dict[str, Any]]:
             "mission": "Help every customer run their operations with fewer surprises.",
             "vision": "Every team knows which objective each of its goals serves.",
             "period": PLAN_PERIOD,
+            "as_of": AS_OF,
             "values": ["Customers keep the score.", "Say the number."],
         },
         "objectives.yaml": {"objectives": objective_list},
@@ -233,11 +273,11 @@ def plan_files(teams: int, seed: int = 1) -> dict[str, dict[str, Any]]:
     return files
 
 
-def write_plan(folder: Path, teams: int, seed: int = 1) -> Path:
+def write_plan(folder: Path, teams: int, seed: int = 1, flaw_rate: float = FLAW_RATE) -> Path:
     """Write a synthetic plan into `folder` (replacing what is there); return the folder."""
     if folder.exists():
         shutil.rmtree(folder)
-    for rel, data in plan_files(teams, seed).items():
+    for rel, data in plan_files(teams, seed, flaw_rate).items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100),
@@ -251,8 +291,10 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--teams", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--flaw-rate", type=float, default=FLAW_RATE,
+                        help="share of links left flawed, for rule findings (default %(default)s; 1 flags nearly all)")
     args = parser.parse_args()
-    write_plan(args.folder, args.teams, args.seed)
+    write_plan(args.folder, args.teams, args.seed, args.flaw_rate)
 
 
 if __name__ == "__main__":

@@ -27,3 +27,14 @@ def test_the_same_seed_gives_the_same_files(tmp_path: Path) -> None:
     assert files == sorted(p.relative_to(second) for p in second.rglob("*.yaml"))
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
     assert plan_files(5, seed=12) != plan_files(5, seed=11)
+
+
+def test_a_synthetic_plan_is_aligned_apart_from_the_flaws_it_is_asked_for(tmp_path: Path) -> None:
+    """Benchmarks measure a plan as healthy as a looked-after one: the rule findings are the seeded flaws only."""
+    from generator import health
+
+    clean = load_plan(write_plan(tmp_path / "clean", teams=100, seed=2, flaw_rate=0))
+    assert [f.rule.id for f in health.findings(clean)] == []
+    flawed = load_plan(write_plan(tmp_path / "flawed", teams=100, seed=2, flaw_rate=0.5))
+    assert {f.rule.id for f in health.findings(flawed)} == {"goal-outside-parent-time-frame",
+                                                          "collaborator-without-support"}
