@@ -93,9 +93,9 @@ def for_audience(items: Iterable[Finding], plan: Plan, audience: Audience | str)
     a whole team that has internal goals or people (its counts would include them).
     """
     items = tuple(items)
-    if Audience(audience) is Audience.internal:
-        return items
     hidden = withheld(plan)
+    if Audience(audience) is Audience.internal or not hidden:
+        return items
     ids = hidden.objectives | hidden.teams | hidden.goals | hidden.people | hidden.individual_goals
     partly_hidden = {t.id for t in plan.teams
                      if any(g.id in hidden.goals for g in t.goals) or any(p.id in hidden.people for p in t.people)}
