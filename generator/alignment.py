@@ -46,7 +46,7 @@ def serving_by_team(plan: Plan, objective_id: str) -> tuple[tuple[Team, tuple[Se
 
 def departments_serving(plan: Plan, objective_id: str) -> tuple[Department, ...]:
     """The departments whose goals serve an objective, in the departments' order."""
-    found = {item.team.department for item in serving(plan, objective_id)}
+    found = {team.department for team, _, _ in plan.goals_serving(objective_id)}
     return tuple(d for d in Department if d in found)
 
 
