@@ -75,3 +75,32 @@ def test_a_goal_edit_changes_only_the_pages_that_show_it(tmp_path: Path) -> None
     after = pages.render(load_plan(plan_dir))
     changed = sorted(path for path in after if after[path] != before.get(path))
     assert changed == ["alignment/progress.md", "objectives/grow-revenue.md", "teams/north-sales.md"]
+
+
+MACROS = """\
+{% macro plain(a, b) %}[{{ a }}|{{ b }}]{% endmacro %}
+{% macro defaults(a, b="B", c=none) %}<{{ a }},{{ b }},{{ c }}>{% endmacro %}
+{% macro rest(a) %}{{ a }}{{ varargs | join("+") }}{{ kwargs.x }}{% endmacro %}
+{% macro wrap(a) %}({{ a }}:{{ caller() }}){% endmacro %}
+{% macro text(s) %}{{ s }}{% endmacro %}
+{{ plain(1, 2) }} {{ defaults(1) }} {{ defaults(1, c=3) }} {{ defaults(a=1, b=2) }} {{ rest(1, 2, 3, x=4) }}
+{% for i in [1, 2] %}{{ plain(i, loop.index) }}{{ defaults(i, c=loop.last) }}{% endfor %}
+{% call wrap(5) %}inside{% endcall %} {{ text("<b>&") }}
+"""
+
+
+@pytest.mark.parametrize("autoescape", [False, True])
+def test_macros_called_directly_render_as_jinja_renders_them(autoescape: bool) -> None:
+    # pages calls plain macros without Jinja's argument handling: it must give Jinja's own result
+    ours = pages._environment().overlay(autoescape=autoescape).from_string(MACROS).render()
+    jinja = pages.jinja2.Environment(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                                     autoescape=autoescape)
+    assert ours == jinja.from_string(MACROS).render()
+    assert "[1|2] <1,B,None> <1,B,3> <1,2,None> 12+34" in ours
+    assert ("&lt;b&gt;&amp;" if autoescape else "<b>&") in ours
+
+
+def test_a_macro_called_with_an_unknown_argument_fails_as_in_jinja() -> None:
+    template = pages._environment().from_string("{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}")
+    with pytest.raises(TypeError, match="macro 'm' takes no keyword argument 'b'"):
+        template.render()
