@@ -203,7 +203,8 @@ def read_yaml(path: Path, display: str, *, raw: bytes | None = None) -> ParsedFi
         column = len(body[line_start: exc.start].decode("utf-8", errors="replace")) + 1
         return fail(line, column, f"file is not UTF-8 text (byte 0x{body[exc.start]:02x} cannot be decoded)",
                     "save the file as UTF-8")
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    if not text.strip() or (text.lstrip().startswith("#")  # else the first line with text is no comment
+                            and all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines())):
         return fail(1, 1, "file is empty", "write the file's fields, or delete the file")
     data = _clean_data(text)
     if data is not _NEEDS_POSITIONS:
@@ -260,6 +261,8 @@ _NEEDS_POSITIONS: Any = object()
 """What `_clean_data` returns for a file with something to report: the careful reader takes over."""
 
 _PLAIN_TAGS = frozenset({None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+_MARKS = re.compile(r"[&*!]")
+"""What anchors, aliases and tags are written with."""
 
 
 class _NotClean(Exception):
@@ -278,20 +281,26 @@ def _clean_data(text: str) -> Any:
         return _NEEDS_POSITIONS
     following = yaml.CSafeLoader(text).get_event  # no generator around it: 800,000 events at 1,000 teams
     scalar, mapping_start, mapping_end = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
-    sequence_start, sequence_end = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+    sequence_start, sequence_end, alias = yaml.SequenceStartEvent, yaml.SequenceEndEvent, yaml.AliasEvent
     normalize, control = unicodedata.normalize, CONTROL_CHARACTERS.search
+    # What the text cannot hold, no value can: a file without '&', '*' and '!' has no anchor,
+    # alias or tag, one without a backslash escape or control character has none in a value,
+    # an ASCII file has nothing to normalize. Most files skip most checks of their 600 values.
+    marked = _MARKS.search(text) is not None
+    escaped = "\\" in text or control(text) is not None
+    unicode = not text.isascii()
 
     def node(event: Any) -> Any:
         kind = type(event)
-        if kind is yaml.AliasEvent or event.anchor is not None or event.tag not in _PLAIN_TAGS:
+        if marked and (kind is alias or event.anchor is not None or event.tag not in _PLAIN_TAGS):
             raise _NotClean
         if kind is scalar:
             value = event.value
-            if not event.style and event.tag is None and value in NULLS:
+            if value in NULLS and not event.style and event.tag is None:
                 return None
-            if control(value):
+            if escaped and control(value):
                 raise _NotClean
-            return value if value.isascii() else normalize("NFC", value)
+            return normalize("NFC", value) if unicode and not value.isascii() else value
         if kind is mapping_start:
             result: dict[str, Any] = {}
             while True:
@@ -301,7 +310,7 @@ def _clean_data(text: str) -> Any:
                     return result
                 if key_kind is not scalar:
                     raise _NotClean
-                key = key_event.value if key_event.value.isascii() else normalize("NFC", key_event.value)
+                key = normalize("NFC", key_event.value) if unicode and not key_event.value.isascii() else key_event.value
                 if key in result:
                     raise _NotClean
                 result[key] = node(following())
