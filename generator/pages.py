@@ -38,6 +38,7 @@ class Page:
 
 
 _PLAIN_CALLABLES = (FunctionType, MethodType, BuiltinFunctionType)
+_MACRO = jinja2.runtime.Macro
 
 
 class _Context(jinja2.runtime.Context):
@@ -53,20 +54,24 @@ class _Context(jinja2.runtime.Context):
 
     def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
         kind = type(__obj)
-        if kind is jinja2.runtime.Macro:
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-            if not (__obj.caller or __obj.catch_kwargs or __obj.catch_varargs) and len(args) <= len(__obj.arguments):
+        # A bound method wants the context if its function does; asking the function is three times faster.
+        if kind in _PLAIN_CALLABLES and not hasattr(__obj.__func__ if kind is MethodType else __obj, "jinja_pass_arg"):
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            return __obj(*args, **kwargs)
+        if kind is _MACRO:
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            names = __obj.arguments
+            if not (__obj.caller or __obj.catch_kwargs or __obj.catch_varargs) and len(args) <= len(names):
                 # What Macro.__call__ does for such a macro: missing arguments by name, else to their defaults.
-                arguments = [*args, *(kwargs.pop(name, missing) for name in __obj.arguments[len(args):])]
+                arguments = args if len(args) == len(names) else (
+                    *args, *(kwargs.pop(name, missing) for name in names[len(args):]))
                 if not kwargs:
                     text = __obj._func(*arguments)
                     return Markup(text) if __self.eval_ctx.autoescape else text
-            return super().call(__obj, *args, **kwargs)
-        if kind in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-            return __obj(*args, **kwargs)
         return super().call(__obj, *args, **kwargs)
 
 
