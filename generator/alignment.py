@@ -6,6 +6,7 @@ check them. Nothing here reads files or formats text.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -98,6 +99,6 @@ def progress(baseline: float, target: float, current: float | None, direction: D
     return min(1.0, max(0.0, (current - baseline) / span))
 
 
-def goals_serving(team: Team, objective_id: str) -> tuple[Goal, ...]:
-    """A team's goals that serve one objective (one cell of the team × objective matrix)."""
-    return tuple(goal for goal in team.goals if any(link.objective == objective_id for link in goal.aligns_to))
+def goals_per_objective(team: Team) -> Counter[str]:
+    """How many of a team's goals serve each objective (0 for the others): its row of the team × objective matrix."""
+    return Counter(objective for goal in team.goals for objective in {link.objective for link in goal.aligns_to})

@@ -116,8 +116,9 @@ def figure_slot(kind: str, *ids: str) -> str:
     return f'<div id="{FIGURE_PREFIX}{FIGURE_SEPARATOR.join((kind, *ids))}"></div>'
 
 
+@lru_cache(maxsize=1024)
 def label(value: Category | Department | Direction | MetricKind | str) -> str:
-    """The reader-facing name of an enum value: 'customer-service' -> 'Customer service'."""
+    """The reader-facing name of an enum value: 'customer-service' -> 'Customer service' (cached: a few dozen values)."""
     raw = value.value if hasattr(value, "value") else str(value)
     return raw.replace("-", " ").capitalize()
 
