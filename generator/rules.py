@@ -302,6 +302,8 @@ def _collaborator_without_support(plan: Plan) -> Iterator[Hit]:
     served: dict[str, frozenset[str]] = {}  # the objectives of each partner team's goals, worked out once
     for team in plan.teams:
         for i, goal in enumerate(team.goals):
+            if not goal.collaborators:
+                continue
             objectives = set(_objectives_of(goal))
             for j, partner_id in enumerate(goal.collaborators):
                 if partner_id not in teams or partner_id == team.id:

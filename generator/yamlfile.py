@@ -58,7 +58,10 @@ class SourceMap:
     def _locate(self) -> None:
         if self._text is not None:
             text, self._text = self._text, None
-            _read_with_positions(text, self, yaml.CSafeLoader if _WITH_LIBYAML else yaml.SafeLoader)
+            if _WITH_LIBYAML:
+                _record_positions(text, self)
+            else:  # pragma: no cover - PyYAML without libyaml
+                _read_with_positions(text, self)
 
     def position(self, path: PlainPath, *, key: bool = False) -> tuple[int, int]:
         """The position of `path`, or of its nearest ancestor that was written down."""
@@ -272,6 +275,36 @@ def _read_with_positions(text: str, source: SourceMap, loader: Any = yaml.SafeLo
     except yaml.YAMLError as exc:
         return _failed(source, 1, 1, f"YAML error: {exc}")
     return ParsedFile(data, source, tuple(builder.problems))
+
+
+def _record_positions(text: str, source: SourceMap) -> None:
+    """The positions the careful reader records, for a file the fast reader read cleanly: by libyaml, no checks.
+
+    Rules point at a line in a few dozen files of a large plan; only where things are is needed then.
+    """
+    following = yaml.CSafeLoader(text).get_event
+    mapping_start, mapping_end = yaml.MappingStartEvent, yaml.MappingEndEvent
+    sequence_start, sequence_end = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+    values, keys = source._values, source._keys
+
+    def node(event: Any, path: PlainPath) -> None:
+        mark = event.start_mark
+        values[path] = (mark.line + 1, mark.column + 1)
+        kind = type(event)
+        if kind is mapping_start:
+            while type(key_event := following()) is not mapping_end:
+                child = (*path, unicodedata.normalize("NFC", key_event.value))
+                key_mark = key_event.start_mark
+                keys[child] = (key_mark.line + 1, key_mark.column + 1)
+                node(following(), child)
+        elif kind is sequence_start:
+            index = 0
+            while type(item := following()) is not sequence_end:
+                node(item, (*path, index))
+                index += 1
+
+    following(), following()  # the stream and the document start
+    node(following(), ())
 
 
 def _failed(source: SourceMap, line: int, column: int, message: str, hint: str = "") -> ParsedFile:
