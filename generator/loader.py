@@ -8,6 +8,7 @@ errors into compiler-style diagnostics, then checks references across files
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import posixpath
@@ -119,12 +120,15 @@ def load_plan(plan_dir: Path | str) -> Plan:
     raws = [path.read_bytes() for path in team_paths]
     wrappers = [Team if re.fullmatch(ID_PATTERN, path.stem) else None for path in team_paths]
     unread = [i for i, path in enumerate(team_paths) if not cached(team_file(path.stem), TeamFile, wrappers[i], raws[i])]
-    fast = dict(zip(unread, parallel.split_map(fast_read, [raws[i] for i in unread], PARALLEL_FILES), strict=True))
-    for i, path in enumerate(team_paths):
-        _file_id_ok(path, "team", problems)
-        team = check(team_file(path.stem), TeamFile, wrappers[i], raw=raws[i], fast=fast.get(i), id=path.stem)
-        if isinstance(team, Team):
-            teams.append(team)
+    unread_now = set(unread)
+    # In the order of `unread`, as they are parsed: this process checks the first ones while workers parse the rest.
+    with contextlib.closing(parallel.split_map(fast_read, [raws[i] for i in unread], PARALLEL_FILES)) as fast_reads:
+        for i, path in enumerate(team_paths):
+            _file_id_ok(path, "team", problems)
+            fast = next(fast_reads) if i in unread_now else None
+            team = check(team_file(path.stem), TeamFile, wrappers[i], raw=raws[i], fast=fast, id=path.stem)
+            if isinstance(team, Team):
+                teams.append(team)
     if not team_paths:
         problems.append(Diagnostic(display_path(root / TEAMS), 1, 1, "the plan has no teams",
                                    hint="add one file per team: teams/<team-id>.yaml"))

@@ -75,7 +75,7 @@ def test_team_files_read_on_several_cores_give_the_same_plan_and_the_same_errors
 
 def test_split_map_keeps_the_order_of_the_items() -> None:
     items = list(range(1000))
-    assert parallel.split_map(str, items, 10) == [str(i) for i in items]
+    assert list(parallel.split_map(str, items, 10)) == [str(i) for i in items]
 
 
 def test_small_plans_and_threaded_processes_render_in_process() -> None:
