@@ -9,6 +9,7 @@ errors into compiler-style diagnostics, then checks references across files
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import posixpath
@@ -71,11 +72,12 @@ def load_plan(plan_dir: Path | str) -> Plan:
     problems += _stray_files(root)
 
     sources: dict[str, SourceMap] = {}
+    shown_as = functools.cache(display_path)  # asked twice per file; relpath reads the working folder each time
 
     def cached(name: str, model: type[BaseModel], wrapper: type[BaseModel] | None,
                raw: bytes) -> tuple[bytes, SourceMap, BaseModel] | None:
         """Digest, positions and model of the file when it last read cleanly with these bytes, else None."""
-        remembered = _clean_reads.get((display_path(root / name), model, wrapper))
+        remembered = _clean_reads.get((shown_as(root / name), model, wrapper))
         return remembered if remembered is not None and remembered[0] == _digest(raw) else None
 
     def check(name: str, model: type[BaseModel], wrapper: type[BaseModel] | None = None, *, raw: bytes | None = None,
@@ -85,7 +87,7 @@ def load_plan(plan_dir: Path | str) -> Plan:
         `raw` and `fast` as for `read_yaml`, when the caller has read the file already.
         """
         path = root / name
-        display = display_path(path)
+        display = shown_as(path)
         raw = path.read_bytes() if raw is None else raw
         remembered = cached(name, model, wrapper, raw)
         if remembered is not None:
@@ -190,7 +192,7 @@ _STAND_IN_ORGANIZATION = Organization.model_construct(name="", mission="", visio
 def _yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix == ".yaml" and p.is_file())
+    return sorted((p for p in folder.iterdir() if p.suffix == ".yaml" and p.is_file()), key=lambda p: p.name)
 
 
 def _stray_files(root: Path) -> list[Diagnostic]:

@@ -317,8 +317,6 @@ _NEEDS_POSITIONS: Any = object()
 """What `_clean_data` returns for a file with something to report: the careful reader takes over."""
 
 _PLAIN_TAGS = frozenset({None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
-_MARKS = re.compile(r"[&*!]")
-"""What anchors, aliases and tags are written with."""
 
 
 class _NotClean(Exception):
@@ -333,18 +331,20 @@ def _clean_data(text: str) -> Any:
     control character, a second document) returns `_NEEDS_POSITIONS` instead, so
     every problem is still reported by one reader, in one wording.
     """
-    if not _WITH_LIBYAML or yaml.reader.Reader.NON_PRINTABLE.search(text):
+    normalize, control = unicodedata.normalize, CONTROL_CHARACTERS.search
+    unicode = not text.isascii()  # known to the string: no scan
+    has_control = control(text) is not None
+    # In ASCII text the characters libyaml refuses are the control characters: one scan less.
+    if not _WITH_LIBYAML or (yaml.reader.Reader.NON_PRINTABLE.search(text) if unicode else has_control):
         return _NEEDS_POSITIONS
     following = yaml.CSafeLoader(text).get_event  # no generator around it: 800,000 events at 1,000 teams
     scalar, mapping_start, mapping_end = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
     sequence_start, sequence_end, alias = yaml.SequenceStartEvent, yaml.SequenceEndEvent, yaml.AliasEvent
-    normalize, control = unicodedata.normalize, CONTROL_CHARACTERS.search
     # What the text cannot hold, no value can: a file without '&', '*' and '!' has no anchor,
     # alias or tag, one without a backslash escape or control character has none in a value,
     # an ASCII file has nothing to normalize. Most files skip most checks of their 600 values.
-    marked = _MARKS.search(text) is not None
-    escaped = "\\" in text or control(text) is not None
-    unicode = not text.isascii()
+    marked = "&" in text or "*" in text or "!" in text
+    escaped = "\\" in text or has_control
 
     def node(event: Any) -> Any:
         kind = type(event)
