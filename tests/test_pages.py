@@ -104,3 +104,21 @@ def test_a_macro_called_with_an_unknown_argument_fails_as_in_jinja() -> None:
     template = pages._environment().from_string("{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}")
     with pytest.raises(TypeError, match="macro 'm' takes no keyword argument 'b'"):
         template.render()
+
+
+def test_markdown_and_svg_templates_never_share_compiled_code() -> None:
+    # SVG templates are autoescaped: code compiled for Markdown must never be loaded for them
+    markdown, svg = pages._environment().bytecode_cache, pages.svg_environment().bytecode_cache
+    assert isinstance(markdown, pages._CompiledTemplates) and isinstance(svg, pages._CompiledTemplates)
+    assert markdown.pattern != svg.pattern
+
+
+def test_templates_render_when_compiled_code_cannot_be_kept(tmp_path: Path) -> None:
+    env = pages._environment().overlay(cache_size=0)  # compile again, and try to keep the result
+    env.bytecode_cache = pages._CompiledTemplates(str(tmp_path / "gone"))  # a folder that does not exist
+    plan = load_plan(SMALL_PLAN)
+    page = next(p for p in pages.plan_pages(plan) if p.template == "mission.md.j2")
+    text = env.get_template(page.template).render(plan=plan, org=plan.organization, link=pages._linker(page.path),
+                                                  urls=urls)
+    assert pages.mdtext.collapse_blank_lines(text) == pages.render_page(plan, page)
+    assert not (tmp_path / "gone").exists()
