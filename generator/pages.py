@@ -26,7 +26,7 @@ from generator import alignment, health, lineage, mdtext, navgroups, rules, stat
 from generator.changes import Comparisons
 from generator.model import Plan
 from generator.navgroups import Group
-from generator.schema import Category, Department, Direction, MetricKind, Measure, Objective, Review, Team
+from generator.schema import Category, Department, Direction, MetricKind, Measure, Objective, Review, Team, period_bounds
 
 NavItem = str | dict[str, Any]
 
@@ -170,15 +170,20 @@ def long_date(value: dt.date) -> str:
 
 def time_frame(measure: Measure) -> str:
     """'2026-Q4 (1 Oct – 31 Dec 2026)', 'due 15 Nov 2026', or 'not time-bound'."""
-    bounds = measure.time_frame()
-    if bounds is None:
+    return _time_frame(measure.period, measure.start, measure.due)
+
+
+@lru_cache(maxsize=4096)
+def _time_frame(period: str | None, start: dt.date | None, due: dt.date | None) -> str:
+    """Cached: pages show 55,000 time frames at 1,000 teams, and a plan has a few dozen."""
+    if period is not None:
+        first, last = period_bounds(period)
+        return f"{period} ({long_date(first)} – {long_date(last)})"
+    if due is None:
         return "not time-bound"
-    start, end = bounds
-    if measure.period is not None:
-        return f"{measure.period} ({long_date(start)} – {long_date(end)})"
-    if measure.start is not None:
-        return f"{long_date(start)} – {long_date(end)}"
-    return f"due {long_date(end)}"
+    if start is not None:
+        return f"{long_date(start)} – {long_date(due)}"
+    return f"due {long_date(due)}"
 
 
 def plan_pages(plan: Plan, findings: Sequence[health.Finding] | None = None) -> list[Page]:
