@@ -1,10 +1,10 @@
 """Render a large plan's pages, and read its files, on every core: MkDocs builds on one, the generator need not.
 
 Rendering 1,121 pages of a 1,000-team plan takes about 1.4 s on one core.
-Forked workers inherit the loaded plan (nothing is sent to them), each
-takes the next chunk of pages as it finishes one (the longest pages first),
-and the Markdown is put back in page order, so the result is the same bytes
-as `pages.render`. `split_map` shares any other list of work (reading a
+Forked workers inherit the loaded plan (nothing is sent to them); they and
+this process each take the next chunk of pages as they finish one (the
+longest pages first), and the Markdown is put back in page order, so the
+result is the same bytes as `pages.render`. `split_map` shares any other list of work (reading a
 thousand team files) the same way. Small plans, a single core, platforms
 without `fork`, and processes that run threads (forking those is unsafe,
 e.g. under `mkdocs serve`) work in-process.
@@ -33,8 +33,8 @@ MIN_PAGES = 300
 CHUNK = 25
 """Pages per task: small enough to keep both cores busy to the end and the progress line moving."""
 
-_job: tuple[Plan, list[pages.Page], Comparisons, lineage.Lineage] | None = None
-"""What forked workers render: set just before forking, inherited by the children."""
+_job: tuple[Plan, list[pages.Page], Comparisons, lineage.Lineage, list[list[int]], Any, Any] | None = None
+"""What forked workers render, in chunks, and shared counts of chunks taken and pages rendered: set before forking."""
 
 _work: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 """What forked workers of `split_map` work on, inherited like `_job`."""
@@ -97,15 +97,40 @@ def render(plan: Plan, findings: Sequence[health.Finding] | None = None, compari
     paths = [page.path for page in page_list]
     if len(set(paths)) < len(paths):
         raise ValueError("two pages would be written to one path: " + next(p for p in paths if paths.count(p) > 1))
-    _job = (plan, page_list, comparisons, lineage.of(plan))
+    fork = multiprocessing.get_context("fork")
+    chunks = _chunks(page_list)
+    rendered_elsewhere = fork.Value("i", 0)
+    _job = (plan, page_list, comparisons, lineage.of(plan), chunks, fork.Value("i", 0), rendered_elsewhere)
     texts = [""] * len(page_list)
+    rendered_here = reported = 0
+
+    def report() -> None:
+        """Count the pages rendered so far, here and by the workers, on the progress line."""
+        nonlocal reported
+        rendered = rendered_here + rendered_elsewhere.value
+        for _ in range(rendered - reported):
+            if on_page is not None:
+                on_page()
+        reported = rendered
+
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for indexes, chunk_texts in pool.imap_unordered(_render_chunk, _chunks(page_list)):
+        # This process renders too: a worker costs copies of the memory it touches and sends back
+        # what it rendered. All take the next chunk nobody has taken from one shared count. Workers
+        # send their pages when they are done (sent while this process is busy, they would wait for
+        # its reader thread) and count them as they go, for the progress line.
+        with fork.Pool(workers - 1) as pool:
+            theirs = pool.map_async(_render_taken_chunks, range(workers - 1))
+            while (mine := _render_next_chunk()) is not None:
+                indexes, chunk_texts = mine
                 for index, text in zip(indexes, chunk_texts, strict=True):
                     texts[index] = text
-                    if on_page is not None:
-                        on_page()
+                rendered_here += len(indexes)
+                report()
+            for worker_chunks in theirs.get():
+                for indexes, chunk_texts in worker_chunks:
+                    for index, text in zip(indexes, chunk_texts, strict=True):
+                        texts[index] = text
+            report()
     finally:
         _job = None
     return {page.path: text for page, text in zip(page_list, texts, strict=True)}
@@ -123,7 +148,26 @@ def _chunks(page_list: Sequence[pages.Page]) -> list[list[int]]:
     return [order[start:start + CHUNK] for start in range(0, len(order), CHUNK)]
 
 
-def _render_chunk(indexes: list[int]) -> tuple[list[int], list[str]]:
+def _render_taken_chunks(_worker: int) -> list[tuple[list[int], list[str]]]:
+    """A worker's part: chunks taken and rendered until none is left, counted as they are done."""
     assert _job is not None, "workers are forked after the job is set"
-    plan, page_list, comparisons, known = _job
+    *_, counted = _job
+    done = []
+    while (rendered := _render_next_chunk()) is not None:
+        done.append(rendered)
+        with counted.get_lock():
+            counted.value += len(rendered[0])
+    return done
+
+
+def _render_next_chunk() -> tuple[list[int], list[str]] | None:
+    """Take the next chunk nobody has taken and render it; None when every chunk is taken."""
+    assert _job is not None, "workers are forked after the job is set"
+    plan, page_list, comparisons, known, chunks, taken, _ = _job
+    with taken.get_lock():
+        number = taken.value
+        taken.value = number + 1
+    if number >= len(chunks):
+        return None
+    indexes = chunks[number]
     return indexes, [pages.render_page(plan, page_list[index], comparisons, known) for index in indexes]
