@@ -73,9 +73,28 @@ def test_team_files_read_on_several_cores_give_the_same_plan_and_the_same_errors
     assert done.stdout == "same\n"
 
 
-def test_split_map_keeps_the_order_of_the_items() -> None:
-    items = list(range(1000))
-    assert list(parallel.split_map(str, items, 10)) == [str(i) for i in items]
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="forked workers need two cores")
+def test_split_map_keeps_the_order_of_the_items_and_raises_a_worker_error() -> None:
+    script = textwrap.dedent("""
+        from generator import parallel
+
+        def check(item):
+            if item == 990:  # in the last worker's share
+                raise KeyError(item)
+            return str(item)
+
+        items = list(range(1000))
+        assert parallel.workers_wanted(len(items), 10) > 1
+        assert list(parallel.split_map(str, items, 10)) == [str(i) for i in items]
+        try:
+            list(parallel.split_map(check, items, 10))
+        except KeyError as error:
+            print("raised", error)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=EXAMPLE_PLAN.parent, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "raised 990\n"
 
 
 def test_small_plans_and_threaded_processes_render_in_process() -> None:
