@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from generator import urls
+from generator import forked, urls
 from generator.audience import Audience, withheld
 from generator.diagnostics import Diagnostic, Severity, did_you_mean
 from generator.model import ORGANIZATION_FILE, Located, Plan, review_file
@@ -67,19 +67,32 @@ def findings(plan: Plan, *, strict: bool = False) -> tuple[Finding, ...]:
 _last: tuple[Plan, bool, tuple[Finding, ...]] | None = None
 
 
+FORKED_GOALS = 5000
+"""From this many team and individual goals, a forked worker runs half of the rules meanwhile (0.1 s at 1,000 teams)."""
+
+
 def _find(plan: Plan, strict: bool) -> tuple[Finding, ...]:
     graded = grades(plan)
+    rules = [rule for rule in catalogue() if graded[rule.id] is not RuleGrade.off]
+    # The first three steps' rules look goals up by objective and by supporter: the index of the plan they
+    # build stays in this process, where the pages need it; a worker runs the rules of steps 4 and 5.
+    here, elsewhere = [r for r in rules if r.step <= 3], [r for r in rules if r.step > 3]
+    hits = forked.concurrently([lambda: _hits(plan, here), lambda: _hits(plan, elsewhere)],
+                               worth_it=len(plan.goals()) + len(plan.individual_goals()) >= FORKED_GOALS)
     found = []
-    for rule in catalogue():
+    for rule, rule_hits in zip(here + elsewhere, hits[0] + hits[1], strict=True):
         grade = graded[rule.id]
-        if grade is RuleGrade.off:
-            continue
         severity: Severity = "error" if strict and grade is RuleGrade.warning else grade.value  # type: ignore[assignment]
-        for hit in rule.find(plan):
+        for hit in rule_hits:
             _, line, column = plan.locate(hit.where)
             diagnostic = plan.diagnostic(hit.where, hit.message, hit.hint or rule.fix, severity)
             found.append(Finding(rule, severity, hit, hit.where.file, line, column, diagnostic))
     return tuple(sorted(found, key=lambda f: (f.file, f.line, f.column, f.rule.id, f.hit.message)))
+
+
+def _hits(plan: Plan, rules: list[Rule]) -> list[list[Hit]]:
+    """Where the plan breaks each of `rules`."""
+    return [list(rule.find(plan)) for rule in rules]
 
 
 def for_audience(items: Iterable[Finding], plan: Plan, audience: Audience | str) -> tuple[Finding, ...]:

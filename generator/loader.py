@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from generator import health, parallel, references
+from generator import forked, health, references
 from generator.diagnostics import Diagnostic, PlanError, did_you_mean, field_path
 from generator.model import (
     BENEFITS_FILE as BENEFITS,
@@ -124,7 +124,7 @@ def load_plan(plan_dir: Path | str) -> Plan:
     unread = [i for i, path in enumerate(team_paths) if not cached(team_file(path.stem), TeamFile, wrappers[i], raws[i])]
     unread_now = set(unread)
     # In the order of `unread`, as they are parsed: this process checks the first ones while workers parse the rest.
-    with contextlib.closing(parallel.split_map(fast_read, [raws[i] for i in unread], PARALLEL_FILES)) as fast_reads:
+    with contextlib.closing(forked.split_map(fast_read, [raws[i] for i in unread], PARALLEL_FILES)) as fast_reads:
         for i, path in enumerate(team_paths):
             _file_id_ok(path, "team", problems)
             fast = next(fast_reads) if i in unread_now else None
