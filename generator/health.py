@@ -73,26 +73,29 @@ FORKED_GOALS = 5000
 
 def _find(plan: Plan, strict: bool) -> tuple[Finding, ...]:
     graded = grades(plan)
-    rules = [rule for rule in catalogue() if graded[rule.id] is not RuleGrade.off]
+    rules = [(rule, _severity(graded[rule.id], strict)) for rule in catalogue() if graded[rule.id] is not RuleGrade.off]
     # The first three steps' rules look goals up by objective and by supporter: the index of the plan they
-    # build stays in this process, where the pages need it; a worker runs the rules of steps 4 and 5.
-    here, elsewhere = [r for r in rules if r.step <= 3], [r for r in rules if r.step > 3]
-    hits = forked.concurrently([lambda: _hits(plan, here), lambda: _hits(plan, elsewhere)],
-                               worth_it=len(plan.goals()) + len(plan.individual_goals()) >= FORKED_GOALS)
+    # build stays in this process, where the pages need it; a worker runs the rules of steps 4 and 5, and
+    # reads the files of their findings again for the lines to point at.
+    here, elsewhere = [r for r in rules if r[0].step <= 3], [r for r in rules if r[0].step > 3]
+    found = forked.concurrently([lambda: _findings(plan, here), lambda: _findings(plan, elsewhere)],
+                                worth_it=len(plan.goals()) + len(plan.individual_goals()) >= FORKED_GOALS)
+    return tuple(sorted((*found[0], *found[1]), key=lambda f: (f.file, f.line, f.column, f.rule.id, f.hit.message)))
+
+
+def _severity(grade: RuleGrade, strict: bool) -> Severity:
+    return "error" if strict and grade is RuleGrade.warning else grade.value  # type: ignore[return-value]
+
+
+def _findings(plan: Plan, rules: list[tuple[Rule, Severity]]) -> list[Finding]:
+    """Where the plan breaks each of `rules`, graded with its severity."""
     found = []
-    for rule, rule_hits in zip(here + elsewhere, hits[0] + hits[1], strict=True):
-        grade = graded[rule.id]
-        severity: Severity = "error" if strict and grade is RuleGrade.warning else grade.value  # type: ignore[assignment]
-        for hit in rule_hits:
+    for rule, severity in rules:
+        for hit in rule.find(plan):
             _, line, column = plan.locate(hit.where)
             diagnostic = plan.diagnostic(hit.where, hit.message, hit.hint or rule.fix, severity)
             found.append(Finding(rule, severity, hit, hit.where.file, line, column, diagnostic))
-    return tuple(sorted(found, key=lambda f: (f.file, f.line, f.column, f.rule.id, f.hit.message)))
-
-
-def _hits(plan: Plan, rules: list[Rule]) -> list[list[Hit]]:
-    """Where the plan breaks each of `rules`."""
-    return [list(rule.find(plan)) for rule in rules]
+    return found
 
 
 def for_audience(items: Iterable[Finding], plan: Plan, audience: Audience | str) -> tuple[Finding, ...]:
