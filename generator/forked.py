@@ -74,11 +74,11 @@ class Worker:
         return outcome[1:]
 
     def stop(self) -> None:
-        """End the worker if it still runs, and reap it."""
-        self._reader.close()
+        """End the worker if it still runs (before it would find its pipe closed, and say so), and reap it."""
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        self._reader.close()
 
 
 def _pickled_error(error: BaseException) -> bytes:
