@@ -16,6 +16,10 @@ Format (`schema_version` 1)::
      "organization": {...}, "objectives": [...], "teams": [...],
      "benefits": [...], "reviews": [...], "retired": [...]}
 
+Keys are sorted; each top-level field starts a line, and each item of a list
+(a team, an objective, a review...) is a line of its own, so two published
+snapshots diff line by line.
+
 Each part is the plan file's fields as the README documents them; a team
 also has its `id` and a review its `period`. A reader that finds a
 `schema_version` it does not know stops instead of guessing.
@@ -70,7 +74,28 @@ def dumps(plan: Plan, *, version: str | None = None, title: str | None = None, b
         data["published"] = {"version": version, "title": title or version}
     if built_at is not None:
         data["built_at"] = built_at
-    return (json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    return _encode(data).encode("utf-8")
+
+
+def _encode(data: dict[str, Any]) -> str:
+    """Sorted keys, one top-level field per line and one item of each list per line.
+
+    Line by line, so published snapshots diff and grep well; each line is
+    encoded by json's C encoder, which `indent` would turn off (at 1,000
+    teams: 0.13 s instead of 0.53 s).
+    """
+    def encode(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    fields = []
+    for key in sorted(data):
+        value = data[key]
+        if isinstance(value, list) and value:
+            body = "[\n" + ",\n".join(encode(item) for item in value) + "\n]"
+        else:
+            body = encode(value)
+        fields.append(f"{encode(key)}: {body}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
 def loads(raw: bytes, source: str) -> Snapshot:
