@@ -45,10 +45,6 @@ DEPARTMENT_HEIGHT = 24
 BAND_PADDING = 6
 LINE_HEIGHT = 15
 
-MAP_DETAIL_LIMIT = 150
-"""The most team goals a map draws one box each. A larger map counts them by department instead:
-a thousand-team plan's map would otherwise be 18 MB of SVG, hundreds of thousands of pixels tall,
-that nobody can read and that costs seconds to build."""
 TOTAL_HEIGHT = 64
 FLOW_WIDTH = 12.0
 """Stroke width, in px, of the heaviest department → objective flow of a summary map."""
@@ -192,7 +188,11 @@ class Flow(_Rounded):
 
 @dataclass(frozen=True)
 class Summary:
-    """A map too large to draw goal by goal: objectives ← departments, with counts."""
+    """A map too large to draw goal by goal (`alignment.DETAIL_LIMIT`): objectives ← departments, with counts.
+
+    A thousand-team plan's map drawn goal by goal was 18 MB of SVG, hundreds of
+    thousands of pixels tall, that nobody can read and that took seconds to build.
+    """
 
     width: float
     height: float
@@ -209,8 +209,7 @@ class Summary:
 
 def alignment_map(plan: Plan, objective_id: str | None = None) -> Map | Summary:
     """The map of the plan (or of one objective): goal by goal, or counted by department when too large."""
-    goals = _goals_shown(plan, objective_id)
-    if len(goals) > MAP_DETAIL_LIMIT:
+    if not alignment.in_full(len(_goals_shown(plan, objective_id))):
         return summary_map(plan, objective_id)
     return plan_map(plan, objective_id)
 

@@ -121,9 +121,9 @@ def test_a_bar_says_its_status_in_words() -> None:
 
 def test_a_map_too_large_to_draw_goal_by_goal_counts_goals_by_department(
         example: tuple[Plan, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Above MAP_DETAIL_LIMIT team goals the map is objectives ← departments, with counts that add up."""
+    """Above alignment.DETAIL_LIMIT team goals the map is objectives ← departments, with counts that add up."""
     plan, rendered = example
-    monkeypatch.setattr(diagrams, "MAP_DETAIL_LIMIT", 5)
+    monkeypatch.setattr(alignment, "DETAIL_LIMIT", 5)
     drawing = diagrams.alignment_map(plan)
     assert isinstance(drawing, diagrams.Summary)
     assert drawing.goals == len(plan.goals()) and drawing.teams == len({t.id for t, _ in plan.goals()})
@@ -151,7 +151,7 @@ def test_a_map_too_large_to_draw_goal_by_goal_counts_goals_by_department(
 
 def test_one_objectives_summary_counts_only_what_serves_it(monkeypatch: pytest.MonkeyPatch) -> None:
     plan = load_plan(EXAMPLE_PLAN)
-    monkeypatch.setattr(diagrams, "MAP_DETAIL_LIMIT", 1)
+    monkeypatch.setattr(alignment, "DETAIL_LIMIT", 1)
     objective = max(plan.objectives, key=lambda o: len(alignment.serving(plan, o.id)))
     drawing = diagrams.alignment_map(plan, objective.id)
     assert isinstance(drawing, diagrams.Summary) and drawing.of_objective
