@@ -91,6 +91,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.redirects: dict[str, bytes] = {}
         self._writer: FileWriter | None = None
         self._redirects_written: dict[str, bytes] = {}
+        self._pages_written: dict[str, str] = {}
         self.pages_dir = Path()
         self.plan: Plan | None = None
         self.progress: Progress = SILENT
@@ -154,7 +155,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self._serving:
             if self._renderer_for != plan_key:
                 self._renderer, self._renderer_for, self._site_shape = Renderer(), plan_key, ""
-                self._static_served, self._redirects_written = {}, {}
+                self._static_served, self._redirects_written, self._pages_written = {}, {}, {}
             self.rendered = self._renderer.render(plan, shown, comparisons, self.progress.advance)
         else:
             self.rendered = parallel.render(plan, shown, comparisons, self.progress.advance)
@@ -169,7 +170,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         }
         if urls.PERMALINKS_SCRIPT not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(urls.PERMALINKS_SCRIPT)
-        changed = sync_pages(self.pages_dir, self.rendered)
+        changed = sync_pages(self.pages_dir, self.rendered, self._pages_written if self._serving else None)
+        self._pages_written = dict(self.rendered) if self._serving else {}
         self._changed, self._built = len(changed), 0
         log.info("handbook: building for the %s audience%s", audience.value,
                  "" if audience is Audience.public else " (items marked internal are included, with a marker)")

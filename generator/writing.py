@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 
-def sync_pages(folder: Path, pages: Mapping[str, str]) -> list[str]:
+def sync_pages(folder: Path, pages: Mapping[str, str], written: Mapping[str, str] | None = None) -> list[str]:
     """Make `folder` hold exactly `pages`; return the paths whose content changed.
 
+    `written` is what an earlier call wrote into `folder`, when the caller knows
+    (`handbook serve`): a page the same as then is not read back to compare.
     Raises ValueError, before writing anything, if a page path is absolute or leads
     outside `folder`: ids are checked long before, but a path is never trusted here.
     """
@@ -24,8 +26,11 @@ def sync_pages(folder: Path, pages: Mapping[str, str]) -> list[str]:
         check_inside(folder, rel)
     folder.mkdir(parents=True, exist_ok=True)
     changed = []
+    written = written or {}
     for rel, text in sorted(pages.items()):
         target = folder / rel
+        if written.get(rel) == text and target.is_file():
+            continue
         data = text.encode("utf-8")
         if target.is_file() and target.read_bytes() == data:
             continue
