@@ -41,15 +41,17 @@ def redirects(plan: Plan) -> dict[str, str]:
     return files
 
 
-def _redirect(page: str, item: Item, team: str | None) -> str:
-    return _redirect_html(item.title, team, urls.site_href(page, item.page, item.anchor), item.anchor is None)
-
-
 @lru_cache(maxsize=1 << 16)
-def _redirect_html(title: str, team: str | None, href: str, keep_fragment: bool) -> str:
+def _redirect(page: str, item: Item, team: str | None) -> str:
     """One redirect page. Remembered: `handbook serve` makes all 30,000 of a 1,000-team plan again on every edit,
     and nearly all come out the same."""
-    return pages.render_template("redirect.html.j2", title=title, team=team, href=href, keep_fragment=keep_fragment)
+    return pages.render_template(
+        "redirect.html.j2",
+        title=item.title,
+        team=team,
+        href=urls.site_href(page, item.page, item.anchor),
+        keep_fragment=item.anchor is None,
+    )
 
 
 def retirement_pages(plan: Plan) -> dict[str, str]:

@@ -84,9 +84,8 @@ class FileWriter:
     """
 
     def __init__(self, folder: Path, files: Mapping[str, bytes], previous: Mapping[str, bytes] | None = None) -> None:
-        for rel in files:
-            parts = PurePosixPath(rel).parts
-            if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
+        for rel in files:  # by string: 30,000 PurePosixPath objects cost a third of a second per serve rebuild
+            if not rel or rel.startswith("/") or "\\" in rel or ".." in rel.split("/"):
                 raise ValueError(f"file path {rel!r} is not a relative path inside the site folder")
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(folder, files, previous or {}),
