@@ -14,6 +14,17 @@ from generator.model import Plan
 from generator.schema import Benefit, Department, Direction, Goal, IndividualGoal, Person, Team
 
 
+DETAIL_LIMIT = 150
+"""The most team goals a plan-wide table or map lists one by one. A larger plan's are counted by department:
+at 1,000 teams the full progress table was 2.7 MB of Markdown and the map 18 MB of SVG, longer than anyone
+reads, seconds to build, and rebuilt under `handbook serve` on every edit of any goal's title."""
+
+
+def in_full(goal_count: int) -> bool:
+    """Whether a plan-wide table or map of `goal_count` team goals lists them one by one (see DETAIL_LIMIT)."""
+    return goal_count <= DETAIL_LIMIT
+
+
 @dataclass(frozen=True)
 class Serving:
     """A team goal that serves an objective, and why it does."""
@@ -102,3 +113,19 @@ def progress(baseline: float, target: float, current: float | None, direction: D
 def goals_per_objective(team: Team) -> Counter[str]:
     """How many of a team's goals serve each objective (0 for the others): its row of the team × objective matrix."""
     return Counter(objective for goal in team.goals for objective in {link.objective for link in goal.aligns_to})
+
+
+def goals_by_department(plan: Plan) -> tuple[tuple[Department, tuple[Team, ...], tuple[int, ...]], ...]:
+    """Each department with teams, its teams, and how many of their goals serve each objective (in plan order):
+    the team × objective matrix of a plan too large to list team by team."""
+    column = {objective.id: i for i, objective in enumerate(plan.objectives)}
+    found = []
+    for department, teams in teams_by_department(plan.teams):
+        counts = [0] * len(column)
+        for team in teams:
+            for goal in team.goals:
+                for objective_id in dict.fromkeys(link.objective for link in goal.aligns_to):
+                    if objective_id in column:
+                        counts[column[objective_id]] += 1
+        found.append((department, teams, tuple(counts)))
+    return tuple(found)

@@ -45,6 +45,10 @@ DEPARTMENT_HEIGHT = 24
 BAND_PADDING = 6
 LINE_HEIGHT = 15
 
+TOTAL_HEIGHT = 64
+FLOW_WIDTH = 12.0
+"""Stroke width, in px, of the heaviest department → objective flow of a summary map."""
+
 
 class _Rounded:
     """Coordinates to a tenth of a pixel: finer is invisible, and it keeps the SVG short and stable."""
@@ -151,6 +155,135 @@ def _spread(wanted: Sequence[tuple[float, float]], top: float, gap: float) -> li
     return tops
 
 
+@dataclass(frozen=True)
+class Total(_Rounded):
+    """A department's box in a summary map: how many of its teams, goals and individual goals it stands for."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    department: str
+    page: str
+    colour: str
+    teams: int
+    goals: int
+    individual_goals: int
+
+
+@dataclass(frozen=True)
+class Flow(_Rounded):
+    """A department's goals serving one objective, drawn as one line as thick as their count."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    colour: str
+    width: float
+    goals: int
+    department: str
+    objective: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A map too large to draw goal by goal (`alignment.DETAIL_LIMIT`): objectives ← departments, with counts.
+
+    A thousand-team plan's map drawn goal by goal was 18 MB of SVG, hundreds of
+    thousands of pixels tall, that nobody can read and that took seconds to build.
+    """
+
+    width: float
+    height: float
+    columns: tuple[tuple[float, str], ...]
+    objectives: tuple[Node, ...]
+    totals: tuple[Total, ...]
+    flows: tuple[Flow, ...]
+    title: str
+    goals: int
+    individual_goals: int
+    teams: int
+    of_objective: bool
+
+
+def alignment_map(plan: Plan, objective_id: str | None = None) -> Map | Summary:
+    """The map of the plan (or of one objective): goal by goal, or counted by department when too large."""
+    if not alignment.in_full(len(_goals_shown(plan, objective_id))):
+        return summary_map(plan, objective_id)
+    return plan_map(plan, objective_id)
+
+
+def _goals_shown(plan: Plan, objective_id: str | None) -> list[tuple[Team, Goal]]:
+    if objective_id is None:
+        return list(plan.goals())
+    return [(item.team, item.goal) for item in alignment.serving(plan, objective_id)]
+
+
+def summary_map(plan: Plan, objective_id: str | None = None) -> Summary:
+    """Objectives ← departments: each department's box counts its teams, team goals and individual goals,
+    and one line per objective it serves is as thick as the number of its goals serving it."""
+    objectives = [o for o in plan.objectives if objective_id in (None, o.id)]
+    goals = _goals_shown(plan, objective_id)
+    shown = {goal.id: team for team, goal in goals}
+    individuals: dict[Department, int] = {}
+    for team, _, goal in plan.individual_goals():
+        if any(g in shown for g in goal.supports):
+            individuals[team.department] = individuals.get(team.department, 0) + 1
+    counts: dict[tuple[Department, str], int] = {}
+    for team, goal in goals:
+        for link in goal.aligns_to:
+            if objective_id in (None, link.objective):
+                counts[team.department, link.objective] = counts.get((team.department, link.objective), 0) + 1
+
+    goal_x = MARGIN + OBJECTIVE_WIDTH + GAP
+    wrapped = {o.id: wrap(o.title, OBJECTIVE_WIDTH - 16) for o in objectives}
+    column = sum(LINE_HEIGHT * len(lines) + 12 for lines in wrapped.values()) + 12 * (len(objectives) - 1)
+    departments = alignment.teams_by_department(list({t.id: t for t, _ in goals}.values()))
+    step = TOTAL_HEIGHT + 2 * NODE_GAP  # departments spread along the objectives, so flows stay short
+    if len(departments) > 1:
+        step = max(step, (column - TOTAL_HEIGHT) / (len(departments) - 1))
+    totals: list[Total] = []
+    centres: dict[Department, float] = {}
+    for index, (department, teams) in enumerate(departments):
+        y = MARGIN + HEADER + index * step
+        totals.append(Total(goal_x, y, GOAL_WIDTH, TOTAL_HEIGHT, department.value.replace("-", " ").capitalize(),
+                            urls.department_page(department.value), DEPARTMENT_COLOURS[department], len(teams),
+                            sum(1 for t, _ in goals if t.department is department), individuals.get(department, 0)))
+        centres[department] = y + TOTAL_HEIGHT / 2
+    bottom = max((t.y + t.height for t in totals), default=MARGIN + HEADER)
+
+    boxes = []
+    for objective in objectives:
+        serving = [(centres[d], n) for (d, o), n in counts.items() if o == objective.id]
+        weight = sum(n for _, n in serving)
+        lines = wrapped[objective.id]
+        height = LINE_HEIGHT * len(lines) + 12
+        centre = sum(c * n for c, n in serving) / weight if weight else MARGIN + HEADER
+        boxes.append((objective, lines, height, centre))
+    boxes.sort(key=lambda box: box[3])
+    tops = _spread([(0.0, h) for _, _, h, _ in boxes], MARGIN + HEADER, 12)  # a column from the top, in that order
+    nodes: list[Node] = []
+    objective_centres: dict[str, float] = {}
+    titles = {o.id: o.title for o in objectives}
+    for (objective, lines, height, _), top in zip(boxes, tops):
+        nodes.append(Node("objective", MARGIN, top, OBJECTIVE_WIDTH, height, lines, objective.title,
+                          urls.objective_page(objective.id), None, "#283593"))
+        objective_centres[objective.id] = top + height / 2
+    heaviest = max(counts.values(), default=1)
+    flows = tuple(
+        Flow(goal_x, centres[department], MARGIN + OBJECTIVE_WIDTH, objective_centres[objective], DEPARTMENT_COLOURS[department],
+             1.5 + (FLOW_WIDTH - 1.5) * count / heaviest, count, department.value.replace("-", " "), titles[objective])
+        for (department, objective), count in sorted(counts.items(), key=lambda item: (item[0][0].value, item[0][1]))
+    )
+    height = max([bottom, *(n.y + n.height for n in nodes)]) + MARGIN
+    title = "Alignment map" if objective_id is None else f"Alignment map of {objectives[0].title}"
+    return Summary(goal_x + GOAL_WIDTH + MARGIN, height,
+                   ((MARGIN, "Objectives"), (goal_x, "Team goals, counted by department")),
+                   tuple(nodes), tuple(totals), flows, title, len(goals), sum(individuals.values()),
+                   len({t.id for t, _ in goals}), objective_id is not None)
+
+
 def plan_map(plan: Plan, objective_id: str | None = None) -> Map:
     """The alignment map: objectives ← team goals (by department and team) ← individual goals.
 
@@ -158,10 +291,7 @@ def plan_map(plan: Plan, objective_id: str | None = None) -> Map:
     individual goals that support those.
     """
     objectives = [o for o in plan.objectives if objective_id in (None, o.id)]
-    if objective_id is None:
-        goals = list(plan.goals())
-    else:
-        goals = [(item.team, item.goal) for item in alignment.serving(plan, objective_id)]
+    goals = _goals_shown(plan, objective_id)
     shown_goals = {goal.id for _, goal in goals}
     individuals = [(team, person, goal) for team, person, goal in plan.individual_goals()
                    if any(g in shown_goals for g in goal.supports)]

@@ -25,7 +25,9 @@ def render(plan: Plan, page: str, figure_id: str) -> str:
     if kind == "map" and len(ids) <= 1:
         if ids and ids[0] not in plan.ids("objective"):
             return ""
-        diagram = diagrams.plan_map(plan, ids[0] if ids else None)
+        diagram = diagrams.alignment_map(plan, ids[0] if ids else None)
+        if isinstance(diagram, diagrams.Summary):
+            return _draw("map-summary.svg.j2", page, diagram=diagram)
         return _draw("map.svg.j2", page, diagram=diagram, colours=diagrams.DEPARTMENT_COLOURS)
     measure = _measure(plan, kind, ids)
     if measure is None or measure.target is None:

@@ -104,6 +104,7 @@ def _environment() -> jinja2.Environment:
 
 
 @cache
+@cache
 def svg_environment() -> jinja2.Environment:
     """The same templates and filters, autoescaped: in SVG drawings, plan text must never become markup."""
     env = _environment().overlay(autoescape=True)

@@ -42,7 +42,7 @@ from generator.incremental import Renderer
 from generator.loader import display_path, load_plan
 from generator.model import RETIRED_FILE, Plan
 from generator.progress import SILENT, Progress
-from generator.writing import sync_pages
+from generator.writing import FileWriter, sync_pages
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -88,6 +88,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.rendered: dict[str, str] = {}
         self.not_in_nav: frozenset[str] = frozenset()
         self.static: dict[str, str | bytes] = {}
+        self.redirects: dict[str, bytes] = {}
+        self._writer: FileWriter | None = None
+        self._redirects_written: dict[str, bytes] = {}
+        self._pages_written: dict[str, str] = {}
         self.pages_dir = Path()
         self.plan: Plan | None = None
         self.progress: Progress = SILENT
@@ -151,22 +155,23 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         if self._serving:
             if self._renderer_for != plan_key:
                 self._renderer, self._renderer_for, self._site_shape = Renderer(), plan_key, ""
-                self._static_served = {}
+                self._static_served, self._redirects_written, self._pages_written = {}, {}, {}
             self.rendered = self._renderer.render(plan, shown, comparisons, self.progress.advance)
         else:
             self.rendered = parallel.render(plan, shown, comparisons, self.progress.advance)
         retirements = permalinks.retirement_pages(plan)
         self.not_in_nav = frozenset(retirements)
         self.rendered.update(retirements)
+        self.redirects = {path: html.encode("utf-8") for path, html in permalinks.redirects(plan).items()}
         self.static = {
-            **permalinks.redirects(plan),
             urls.PERMALINKS_SCRIPT: permalinks.forwarding_script(plan),
             urls.SNAPSHOT: snapshot.dumps(plan, version=self.config.version, title=self.config.title,
                                           built_at=snapshot.built_at(os.environ)),
         }
         if urls.PERMALINKS_SCRIPT not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(urls.PERMALINKS_SCRIPT)
-        changed = sync_pages(self.pages_dir, self.rendered)
+        changed = sync_pages(self.pages_dir, self.rendered, self._pages_written if self._serving else None)
+        self._pages_written = dict(self.rendered) if self._serving else {}
         self._changed, self._built = len(changed), 0
         log.info("handbook: building for the %s audience%s", audience.value,
                  "" if audience is Audience.public else " (items marked internal are included, with a marker)")
@@ -201,9 +206,11 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         static = [File.generated(config, path, content=data) for path, data in sorted(self.static.items())
                   if not self._serving or self._static_served.get(path) != data]
         if self._serving:
-            # A dirty rebuild keeps the files of the previous one: write only the redirects,
-            # scripts and plan.json that changed (30,000 redirects at 1,000 teams).
+            # A dirty rebuild keeps the files of the previous one: write only the scripts and plan.json that changed.
             self._static_served = dict(self.static)
+        # MkDocs has emptied the site folder by now (unless dirty): the redirects are written beside the pages.
+        self._writer = FileWriter(Path(config.site_dir), self.redirects,
+                                  self._redirects_written if self._serving else None)
         self.progress.start("MkDocs: reading pages", len(generated))
         return Files(kept + generated + static)
 
@@ -232,15 +239,34 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return figures.insert(output, self.plan, page.file.src_uri)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """End the progress line; when serving, say how little a rebuild had to do."""
+        """Wait for the redirects to be written; end the progress line; when serving, say how little a rebuild
+        had to do."""
+        self._finish_writing(config)
         self._end_progress()
         if self._serving:
             log.info("handbook: %d of %d pages rendered again, %d changed, %d rebuilt by MkDocs",
                      self._renderer.rendered_last, len(self.rendered), self._changed, self._built)
 
     def on_build_error(self, *, error: Exception) -> None:
-        """End the progress line before MkDocs reports the error."""
+        """Stop writing into the failed site (its folder is about to be removed); end the progress line."""
+        writer, self._writer, self._redirects_written = self._writer, None, {}
+        if writer is not None:
+            try:
+                writer.wait()
+            except OSError:
+                pass  # the build has failed already: MkDocs reports its own error
         self._end_progress()
+
+    def _finish_writing(self, config: MkDocsConfig) -> None:
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            writer.wait()
+        except OSError as error:
+            self._redirects_written = {}
+            raise PluginError(f"cannot write the permanent-link redirects into {config.site_dir}: {error}") from None
+        self._redirects_written = dict(self.redirects) if self._serving else {}
 
     def _end_progress(self) -> None:
         """The next build (if any) is silent unless `handbook build` hands over a plan again."""

@@ -13,7 +13,7 @@ from enum import Enum
 
 from generator.alignment import progress
 from generator.model import Plan
-from generator.schema import Direction, KeyMetric, Measure, period_bounds
+from generator.schema import Department, Direction, KeyMetric, Measure, period_bounds
 
 ON_TRACK_GAP = 0.10
 """Increase and decrease: on track while progress is at most this far (10 points) behind the time elapsed."""
@@ -142,3 +142,16 @@ def tally(plan: Plan) -> tuple[tuple[Status, int], ...]:
     """How many team goals have each status, in the order of `Status`."""
     found = [assess_measure(plan, goal).status for _, goal in plan.goals()]
     return tuple((s, found.count(s)) for s in Status)
+
+
+def tally_by_department(plan: Plan) -> tuple[tuple[Department, int, tuple[int, ...]], ...]:
+    """Each department with goals: its number of teams, and how many of its team goals have each status
+    (in the order of `Status`)."""
+    found: dict[Department, tuple[set[str], list[int]]] = {}
+    order = {state: i for i, state in enumerate(Status)}
+    for team, goal in plan.goals():
+        teams, counts = found.setdefault(team.department, (set(), [0] * len(order)))
+        teams.add(team.id)
+        counts[order[assess_measure(plan, goal).status]] += 1
+    return tuple((department, len(found[department][0]), tuple(found[department][1]))
+                 for department in Department if department in found)

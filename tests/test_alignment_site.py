@@ -107,3 +107,22 @@ def test_plain_mkdocs_stops_on_a_rule_graded_error_too(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "breaks alignment rules graded as errors" in result.stderr
     assert "[goal-outside-parent-time-frame]" in result.stderr
+
+
+def test_a_plan_above_the_detail_limit_builds_strictly_with_maps_and_tables_by_department(tmp_path: Path) -> None:
+    """16 synthetic teams have 160 team goals: the map, matrix and progress page count them by department,
+    and the strict build passes with every link of every page in place."""
+    from bench.synthetic import write_plan
+    from generator import alignment
+
+    plan_dir = write_plan(tmp_path / "plan", teams=16, seed=5)
+    assert not alignment.in_full(len(load_plan(plan_dir).goals()))
+    site = tmp_path / "site"
+    assert build_site(plan_dir, site) == 0
+    for page in ("alignment/map", "alignment/matrix", "alignment/progress"):
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        assert "too many" in html and "departments/sales/" in html, page
+    map_page = site / "alignment" / "map" / "index.html"
+    drawn = parse(map_page).svg_links
+    assert drawn and all((map_page.parent / href.partition("#")[0] / "index.html").resolve().is_file()
+                         for href in drawn)

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator import diagrams, figures, pages, urls
+from generator import alignment, diagrams, figures, pages, urls
 from generator.loader import load_plan
 from generator.model import Plan
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN
@@ -117,3 +117,43 @@ def test_a_bar_says_its_status_in_words() -> None:
     assert tree.find(".//strong").text == "On track"
     texts = [t.text for t in tree.iter(f"{SVG}text")]
     assert texts == ["baseline 10 EUR million", "target 12 EUR million", "now 11.2 EUR million"]
+
+
+def test_a_map_too_large_to_draw_goal_by_goal_counts_goals_by_department(
+        example: tuple[Plan, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above alignment.DETAIL_LIMIT team goals the map is objectives ← departments, with counts that add up."""
+    plan, rendered = example
+    monkeypatch.setattr(alignment, "DETAIL_LIMIT", 5)
+    drawing = diagrams.alignment_map(plan)
+    assert isinstance(drawing, diagrams.Summary)
+    assert drawing.goals == len(plan.goals()) and drawing.teams == len({t.id for t, _ in plan.goals()})
+    assert sum(t.goals for t in drawing.totals) == len(plan.goals())
+    assert sum(t.teams for t in drawing.totals) == drawing.teams
+    assert sum(f.goals for f in drawing.flows) == sum(len(g.aligns_to) for _, g in plan.goals())
+    assert {n.page for n in drawing.objectives} == {urls.objective_page(o.id) for o in plan.objectives}
+    assert {t.page for t in drawing.totals} == {urls.department_page(t.department.value) for t, _ in plan.goals()}
+
+    by_url = {urls.url(path): path for path in rendered}
+    for page, fid in [(urls.ALIGNMENT_MAP, "map")] + [(urls.objective_page(o.id), f"map--{o.id}")
+                                                       for o in plan.objectives]:
+        tree = parse(figures.render(plan, page, fid))
+        summary = isinstance(diagrams.alignment_map(plan, fid.partition("--")[2] or None), diagrams.Summary)
+        assert summary == (tree.find("p") is not None), (page, fid)
+        if summary:
+            assert "too many to draw one by one" in "".join(tree.find("p").itertext()), (page, fid)
+        for link in tree.iter():
+            href = link.get("href")
+            if href is None:
+                continue
+            resolved = posixpath.normpath(posixpath.join(urls.url(page), href.partition("#")[0])) + "/"
+            assert ("" if resolved == "./" else resolved) in by_url, (page, href)
+
+
+def test_one_objectives_summary_counts_only_what_serves_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = load_plan(EXAMPLE_PLAN)
+    monkeypatch.setattr(alignment, "DETAIL_LIMIT", 1)
+    objective = max(plan.objectives, key=lambda o: len(alignment.serving(plan, o.id)))
+    drawing = diagrams.alignment_map(plan, objective.id)
+    assert isinstance(drawing, diagrams.Summary) and drawing.of_objective
+    assert [n.page for n in drawing.objectives] == [urls.objective_page(objective.id)]
+    assert drawing.goals == sum(f.goals for f in drawing.flows) == len(alignment.serving(plan, objective.id))

@@ -122,3 +122,28 @@ def test_templates_render_when_compiled_code_cannot_be_kept(tmp_path: Path) -> N
                                                   urls=urls)
     assert pages.mdtext.collapse_blank_lines(text) == pages.render_page(plan, page)
     assert not (tmp_path / "gone").exists()
+
+
+def test_a_plan_too_large_to_list_goal_by_goal_gets_its_progress_and_matrix_by_department(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above alignment.DETAIL_LIMIT team goals, plan-wide tables count goals per department, and the counts add up."""
+    from generator import alignment, status
+
+    plan = load_plan(EXAMPLE_PLAN)
+    full = pages.render(plan)
+    monkeypatch.setattr(alignment, "DETAIL_LIMIT", 5)
+    counted = pages.render(plan)
+    goals = plan.goals()
+    for page in (urls.PROGRESS, urls.MATRIX):
+        assert all(goal.id not in counted[page] for _, goal in goals), page  # no row per goal any more
+        assert any(goal.id in full[page] for _, goal in goals) or page == urls.MATRIX
+        assert "too many for" in counted[page]
+        for department in {team.department for team, _ in goals}:
+            assert f"]({urls.href(page, urls.department_page(department.value))})" in counted[page]
+    by_department = status.tally_by_department(plan)
+    assert [sum(column) for column in zip(*(counts for _, _, counts in by_department))] == \
+        [count for _, count in status.tally(plan)]
+    matrix = alignment.goals_by_department(plan)
+    assert [sum(column) for column in zip(*(counts for _, _, counts in matrix))] == \
+        [len(alignment.serving(plan, objective.id)) for objective in plan.objectives]
+    assert {path for path in counted if counted[path] != full[path]} == {urls.PROGRESS, urls.MATRIX}
