@@ -188,11 +188,12 @@ FastRead = tuple[bool, Any]
 
 def fast_read(raw: bytes) -> FastRead:
     """The fast reader's part of `read_yaml`, for a file's bytes: pure, so it can run in another process."""
+    if len(raw) > MAX_FILE_BYTES:
+        return False, None
     try:
-        text = _body(raw).decode("utf-8")
+        data = _clean_data(_body(raw).decode("utf-8"))
     except UnicodeDecodeError:
         return False, None
-    data = _clean_data(text) if len(raw) <= MAX_FILE_BYTES else _NEEDS_POSITIONS
     return (False, None) if data is _NEEDS_POSITIONS else (True, data)
 
 
