@@ -6,6 +6,7 @@ check them. Nothing here reads files or formats text.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -57,7 +58,7 @@ def serving_by_team(plan: Plan, objective_id: str) -> tuple[tuple[Team, tuple[Se
 
 def departments_serving(plan: Plan, objective_id: str) -> tuple[Department, ...]:
     """The departments whose goals serve an objective, in the departments' order."""
-    found = {item.team.department for item in serving(plan, objective_id)}
+    found = {team.department for team, _, _ in plan.goals_serving(objective_id)}
     return tuple(d for d in Department if d in found)
 
 
@@ -109,6 +110,11 @@ def progress(baseline: float, target: float, current: float | None, direction: D
     return min(1.0, max(0.0, (current - baseline) / span))
 
 
+def goals_per_objective(team: Team) -> Counter[str]:
+    """How many of a team's goals serve each objective (0 for the others): its row of the team × objective matrix."""
+    return Counter(objective for goal in team.goals for objective in {link.objective for link in goal.aligns_to})
+
+
 def goals_by_department(plan: Plan) -> tuple[tuple[Department, tuple[Team, ...], tuple[int, ...]], ...]:
     """Each department with teams, its teams, and how many of their goals serve each objective (in plan order):
     the team × objective matrix of a plan too large to list team by team."""
@@ -123,8 +129,3 @@ def goals_by_department(plan: Plan) -> tuple[tuple[Department, tuple[Team, ...],
                         counts[column[objective_id]] += 1
         found.append((department, teams, tuple(counts)))
     return tuple(found)
-
-
-def goals_serving(team: Team, objective_id: str) -> tuple[Goal, ...]:
-    """A team's goals that serve one objective (one cell of the team × objective matrix)."""
-    return tuple(goal for goal in team.goals if any(link.objective == objective_id for link in goal.aligns_to))

@@ -79,9 +79,20 @@ class Withheld:
     decisions: frozenset[tuple[str, int]]
     changes: frozenset[tuple[str, int]]
 
+    def __bool__(self) -> bool:
+        """Whether anything is withheld at all: most plans mark nothing internal."""
+        return any(getattr(self, f.name) for f in dataclasses.fields(self))
+
 
 def withheld(plan: Plan) -> Withheld:
-    """What a public build of `plan` leaves out, following internal items down to their parts."""
+    """What a public build of `plan` leaves out, following internal items down to their parts.
+
+    Computed once per plan: the view of the plan and the findings it may show both ask.
+    """
+    return plan.derived("withheld", _withheld)
+
+
+def _withheld(plan: Plan) -> Withheld:
     internal = Visibility.internal
     objectives = frozenset(o.id for o in plan.objectives if o.visibility is internal)
     teams = frozenset(t.id for t in plan.teams if t.visibility is internal)
@@ -107,8 +118,16 @@ def withheld(plan: Plan) -> Withheld:
 
 
 def for_audience(plan: Plan, audience: Audience | str) -> Plan:
-    """The plan as `audience` may see it: public without any trace of internal items, internal marked."""
-    return _View(withheld(plan), Audience(audience) is Audience.public).plan(plan)
+    """The plan as `audience` may see it: public without any trace of internal items, internal marked.
+
+    A plan with nothing internal is its own view, and so is every item the view leaves as it
+    was: nothing is copied for nothing, and unchanged items stay the same objects, which the
+    incremental renderer compares first.
+    """
+    hidden = withheld(plan)
+    if not hidden:
+        return plan
+    return _View(hidden, Audience(audience) is Audience.public).plan(plan)
 
 
 @dataclass(frozen=True)
@@ -150,12 +169,12 @@ class _View:
 
     def _objective(self, objective: Objective) -> Objective:
         metrics = objective.key_metrics
-        return objective.model_copy(update={"key_metrics": self._pick(
+        return _updated(objective, {"key_metrics": self._pick(
             metrics, ((objective.id, m.id) in self.hidden.key_metrics for m in metrics))})
 
     def _team(self, team: Team) -> Team:
         h = self.hidden
-        return team.model_copy(update={
+        return _updated(team, {
             "lead": self._ref(team.lead, h.people),
             "goals": tuple(self._goal(g) for g in self._pick(team.goals, (g.id in h.goals for g in team.goals))),
             "people": tuple(self._person(p) for p in self._pick(team.people, (p.id in h.people for p in team.people))),
@@ -163,7 +182,7 @@ class _View:
 
     def _goal(self, goal: Goal) -> Goal:
         h = self.hidden
-        return goal.model_copy(update={
+        return _updated(goal, {
             "owner": self._ref(goal.owner, h.people),
             "collaborators": self._refs(goal.collaborators, h.teams),
             "aligns_to": tuple(a for a in goal.aligns_to
@@ -173,13 +192,13 @@ class _View:
     def _person(self, person: Person) -> Person:
         h = self.hidden
         goals = self._pick(person.goals, (g.id in h.individual_goals for g in person.goals))
-        return person.model_copy(update={
-            "goals": tuple(g.model_copy(update={"supports": self._refs(g.supports, h.goals)}) for g in goals),
+        return _updated(person, {
+            "goals": tuple(_updated(g, {"supports": self._refs(g.supports, h.goals)}) for g in goals),
         })
 
     def _benefit(self, benefit: Benefit) -> Benefit:
         h = self.hidden
-        return benefit.model_copy(update={"evidence": tuple(
+        return _updated(benefit, {"evidence": tuple(
             e for e in benefit.evidence
             if not (self.public and (e.objective in h.objectives or (e.objective, e.metric) in h.key_metrics))
         )})
@@ -191,14 +210,21 @@ class _View:
         hidden = {"goal": h.goals | h.individual_goals, "team": h.teams, "objective": h.objectives,
                   "person": h.people}[kind] | {r.id for r in everything
                                                 if r.kind is entry.kind and r.visibility is Visibility.internal}
-        return entry.model_copy(update={"successor": self._ref(entry.successor, frozenset(hidden))})
+        return _updated(entry, {"successor": self._ref(entry.successor, frozenset(hidden))})
 
     def _review(self, review: Review) -> Review:
         h = self.hidden
         period = review.period
         decisions = self._pick(review.decisions, ((period, i) in h.decisions for i in range(len(review.decisions))))
         changes = self._pick(review.changes, ((period, i) in h.changes for i in range(len(review.changes))))
-        return review.model_copy(update={
-            "decisions": tuple(d.model_copy(update={"goals": self._refs(d.goals, h.goals)}) for d in decisions),
+        return _updated(review, {
+            "decisions": tuple(_updated(d, {"goals": self._refs(d.goals, h.goals)}) for d in decisions),
             "changes": changes,
         })
+
+
+def _updated(item: Item, changes: dict[str, object]) -> Item:
+    """`item` with `changes`, or `item` itself when they change nothing."""
+    if all(getattr(item, name) == value for name, value in changes.items()):
+        return item
+    return item.model_copy(update=changes)

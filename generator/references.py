@@ -7,12 +7,14 @@ renamed. These checks find that, with 'did you mean' hints.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Set
 
 from generator import lineage
 from generator.diagnostics import Diagnostic, did_you_mean
 from generator.model import BENEFITS_FILE, OBJECTIVES_FILE, RETIRED_FILE, Located, Plan, review_file, team_file
 from generator.schema import ChangeField
+from generator.yamlfile import PlainPath
 
 RESERVED_ANCHORS = frozenset({"goals", "people", "collaboration", "description", "individual-goals"})
 """Anchor ids the team page uses for its own sections; goal and person ids may not take them."""
@@ -46,19 +48,21 @@ def _unique_ids(plan: Plan) -> Iterator[Diagnostic]:
         yield from _duplicates(plan, metrics, f"key metric of objective '{objective.id}'")
     benefits = [(b.id, Located(BENEFITS_FILE, ("benefits", i, "id"))) for i, b in enumerate(plan.benefits)]
     yield from _duplicates(plan, benefits, "benefit")
-    anchors: list[tuple[str, Located]] = []
+    anchors: list[tuple[str, str, PlainPath]] = []  # located only for a problem: 31,000 at 1,000 teams
     for team in plan.teams:
         file = team_file(team.id)
         for i, goal in enumerate(team.goals):
-            anchors.append((goal.id, Located(file, ("goals", i, "id"))))
+            anchors.append((goal.id, file, ("goals", i, "id")))
         for i, person in enumerate(team.people):
-            anchors.append((person.id, Located(file, ("people", i, "id"))))
+            anchors.append((person.id, file, ("people", i, "id")))
             for j, goal in enumerate(person.goals):
-                anchors.append((goal.id, Located(file, ("people", i, "goals", j, "id"))))
-    yield from _duplicates(plan, anchors, "goal or person")
-    for item_id, where in anchors:
+                anchors.append((goal.id, file, ("people", i, "goals", j, "id")))
+    repeated = {item_id for item_id, count in Counter(item_id for item_id, _, _ in anchors).items() if count > 1}
+    yield from _duplicates(plan, ((item_id, Located(file, path)) for item_id, file, path in anchors
+                                  if item_id in repeated), "goal or person")
+    for item_id, file, path in anchors:
         if item_id in RESERVED_ANCHORS:
-            yield plan.diagnostic(where, f"id '{item_id}' is reserved for a section of the team page",
+            yield plan.diagnostic(Located(file, path), f"id '{item_id}' is reserved for a section of the team page",
                                   "choose another id, for example one that names the team or person")
 
 
@@ -97,29 +101,33 @@ def _references(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
             hint = did_you_mean(team.lead, own_people)
             yield plan.diagnostic(Located(file, ("lead",)), f"team lead '{team.lead}' is not one of this team's people",
                                   hint or "list the lead under 'people:' in this file")
+        # Each place is located only when something is wrong there: 60,000 references at 1,000 teams.
         for i, goal in enumerate(team.goals):
             at = ("goals", i)
             seen: set[str] = set()
             for j, alignment in enumerate(goal.aligns_to):
-                where = Located(file, (*at, "aligns_to", j, "objective"))
-                yield from ref(where, "objective", alignment.objective, objectives, objectives_file)
-                if alignment.objective in seen:
-                    yield plan.diagnostic(where, f"goal already aligns to objective '{alignment.objective}'",
-                                          "merge the two entries into one with a single 'why'")
+                if alignment.objective not in objectives or alignment.objective in seen:
+                    where = Located(file, (*at, "aligns_to", j, "objective"))
+                    yield from ref(where, "objective", alignment.objective, objectives, objectives_file)
+                    if alignment.objective in seen:
+                        yield plan.diagnostic(where, f"goal already aligns to objective '{alignment.objective}'",
+                                              "merge the two entries into one with a single 'why'")
                 seen.add(alignment.objective)
             for j, collaborator in enumerate(goal.collaborators):
-                where = Located(file, (*at, "collaborators", j))
-                if collaborator == team.id:
-                    yield plan.diagnostic(where, "a team cannot collaborate with itself",
-                                          "name other teams this goal needs")
-                yield from ref(where, "team", collaborator, teams, "teams/<team-id>.yaml")
-            if goal.owner is not None:
+                if collaborator not in teams or collaborator == team.id:
+                    where = Located(file, (*at, "collaborators", j))
+                    if collaborator == team.id:
+                        yield plan.diagnostic(where, "a team cannot collaborate with itself",
+                                              "name other teams this goal needs")
+                    yield from ref(where, "team", collaborator, teams, "teams/<team-id>.yaml")
+            if goal.owner is not None and goal.owner not in people:
                 yield from ref(Located(file, (*at, "owner")), "person", goal.owner, people, "the teams' 'people:' lists")
         for i, person in enumerate(team.people):
             for j, goal in enumerate(person.goals):
                 for k, supported in enumerate(goal.supports):
-                    where = Located(file, ("people", i, "goals", j, "supports", k))
-                    yield from ref(where, "goal", supported, goals, "the teams' 'goals:' lists")
+                    if supported not in goals:
+                        yield from ref(Located(file, ("people", i, "goals", j, "supports", k)), "goal", supported,
+                                       goals, "the teams' 'goals:' lists")
     benefits_file = BENEFITS_FILE
     for i, benefit in enumerate(plan.benefits):
         for j, evidence in enumerate(benefit.evidence):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
+from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -66,8 +67,12 @@ Formerly = tuple[Id, ...]
 """Ids an item was published under before it was renamed: their URLs keep leading to it."""
 
 
+@lru_cache(maxsize=256)
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a quarter such as '2026-Q4'."""
+    """First and last day of a quarter such as '2026-Q4'.
+
+    Cached: every goal's time frame and status asks, a few plan quarters are all there are.
+    """
     match = _PERIOD_RE.fullmatch(period)
     if match is None:
         raise ValueError(f"malformed period {period!r}")

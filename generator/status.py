@@ -78,10 +78,11 @@ def window(measure: Measure | None, plan_period: str) -> Window:
     a goal that is not time-bound, runs over the plan's period.
     """
     period_start, period_end = period_bounds(plan_period)
-    if measure is None or measure.time_frame() is None:
+    frame = None if measure is None else measure.time_frame()
+    if frame is None:
         return period_start, period_end
-    start, end = measure.time_frame()  # type: ignore[misc]
-    if measure.period is None and measure.start is None:
+    start, end = frame
+    if measure.period is None and measure.start is None:  # type: ignore[union-attr]
         start = min(period_start, end)
     return start, end
 

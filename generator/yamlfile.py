@@ -58,7 +58,10 @@ class SourceMap:
     def _locate(self) -> None:
         if self._text is not None:
             text, self._text = self._text, None
-            _read_with_positions(text, self, yaml.CSafeLoader if _WITH_LIBYAML else yaml.SafeLoader)
+            if _WITH_LIBYAML:
+                _record_positions(text, self)
+            else:  # pragma: no cover - PyYAML without libyaml
+                _read_with_positions(text, self)
 
     def position(self, path: PlainPath, *, key: bool = False) -> tuple[int, int]:
         """The position of `path`, or of its nearest ancestor that was written down."""
@@ -179,10 +182,26 @@ class _Builder:
         return result  # pragma: no cover
 
 
-def read_yaml(path: Path, display: str, *, raw: bytes | None = None) -> ParsedFile:
+FastRead = tuple[bool, Any]
+"""What the fast reader made of a file: (True, its data), or (False, None) when it leaves the file to `read_yaml`."""
+
+
+def fast_read(raw: bytes) -> FastRead:
+    """The fast reader's part of `read_yaml`, for a file's bytes: pure, so it can run in another process."""
+    if len(raw) > MAX_FILE_BYTES:
+        return False, None
+    try:
+        data = _clean_data(_body(raw).decode("utf-8"))
+    except UnicodeDecodeError:
+        return False, None
+    return (False, None) if data is _NEEDS_POSITIONS else (True, data)
+
+
+def read_yaml(path: Path, display: str, *, raw: bytes | None = None, fast: FastRead | None = None) -> ParsedFile:
     """Parse one plan file safely; problems come back as diagnostics, never as exceptions.
 
-    `raw` is the file's content when the caller has already read it.
+    `raw` is the file's content when the caller has already read it, `fast` what
+    `fast_read` made of it when the caller has already run it (on another core).
     """
     source = SourceMap(display)
 
@@ -194,7 +213,7 @@ def read_yaml(path: Path, display: str, *, raw: bytes | None = None) -> ParsedFi
     if len(raw) > MAX_FILE_BYTES:
         return fail(1, 1, f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for one plan file",
                     "split it: each team has its own file under teams/")
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    body = _body(raw)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -203,12 +222,21 @@ def read_yaml(path: Path, display: str, *, raw: bytes | None = None) -> ParsedFi
         column = len(body[line_start: exc.start].decode("utf-8", errors="replace")) + 1
         return fail(line, column, f"file is not UTF-8 text (byte 0x{body[exc.start]:02x} cannot be decoded)",
                     "save the file as UTF-8")
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    if not text.strip() or (text.lstrip().startswith("#")  # else the first line with text is no comment
+                            and all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines())):
         return fail(1, 1, "file is empty", "write the file's fields, or delete the file")
-    data = _clean_data(text)
+    if fast is None:
+        data = _clean_data(text)
+    else:
+        data = fast[1] if fast[0] else _NEEDS_POSITIONS
     if data is not _NEEDS_POSITIONS:
         return ParsedFile(data, SourceMap(display, text=text), ())
     return _read_with_positions(text, source)
+
+
+def _body(raw: bytes) -> bytes:
+    """A file's bytes without a UTF-8 byte order mark."""
+    return raw.removeprefix(b"\xef\xbb\xbf")
 
 
 def _read_with_positions(text: str, source: SourceMap, loader: Any = yaml.SafeLoader) -> ParsedFile:
@@ -250,6 +278,36 @@ def _read_with_positions(text: str, source: SourceMap, loader: Any = yaml.SafeLo
     return ParsedFile(data, source, tuple(builder.problems))
 
 
+def _record_positions(text: str, source: SourceMap) -> None:
+    """The positions the careful reader records, for a file the fast reader read cleanly: by libyaml, no checks.
+
+    Rules point at a line in a few dozen files of a large plan; only where things are is needed then.
+    """
+    following = yaml.CSafeLoader(text).get_event
+    mapping_start, mapping_end = yaml.MappingStartEvent, yaml.MappingEndEvent
+    sequence_start, sequence_end = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+    values, keys = source._values, source._keys
+
+    def node(event: Any, path: PlainPath) -> None:
+        mark = event.start_mark
+        values[path] = (mark.line + 1, mark.column + 1)
+        kind = type(event)
+        if kind is mapping_start:
+            while type(key_event := following()) is not mapping_end:
+                child = (*path, unicodedata.normalize("NFC", key_event.value))
+                key_mark = key_event.start_mark
+                keys[child] = (key_mark.line + 1, key_mark.column + 1)
+                node(following(), child)
+        elif kind is sequence_start:
+            index = 0
+            while type(item := following()) is not sequence_end:
+                node(item, (*path, index))
+                index += 1
+
+    following(), following()  # the stream and the document start
+    node(following(), ())
+
+
 def _failed(source: SourceMap, line: int, column: int, message: str, hint: str = "") -> ParsedFile:
     return ParsedFile(None, source, (Diagnostic(source.file, line, column, message, "", hint),))
 
@@ -274,24 +332,32 @@ def _clean_data(text: str) -> Any:
     control character, a second document) returns `_NEEDS_POSITIONS` instead, so
     every problem is still reported by one reader, in one wording.
     """
-    if not _WITH_LIBYAML or yaml.reader.Reader.NON_PRINTABLE.search(text):
+    normalize, control = unicodedata.normalize, CONTROL_CHARACTERS.search
+    unicode = not text.isascii()  # known to the string: no scan
+    has_control = control(text) is not None
+    # In ASCII text the characters libyaml refuses are the control characters: one scan less.
+    if not _WITH_LIBYAML or (yaml.reader.Reader.NON_PRINTABLE.search(text) if unicode else has_control):
         return _NEEDS_POSITIONS
     following = yaml.CSafeLoader(text).get_event  # no generator around it: 800,000 events at 1,000 teams
     scalar, mapping_start, mapping_end = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.MappingEndEvent
-    sequence_start, sequence_end = yaml.SequenceStartEvent, yaml.SequenceEndEvent
-    normalize, control = unicodedata.normalize, CONTROL_CHARACTERS.search
+    sequence_start, sequence_end, alias = yaml.SequenceStartEvent, yaml.SequenceEndEvent, yaml.AliasEvent
+    # What the text cannot hold, no value can: a file without '&', '*' and '!' has no anchor,
+    # alias or tag, one without a backslash escape or control character has none in a value,
+    # an ASCII file has nothing to normalize. Most files skip most checks of their 600 values.
+    marked = "&" in text or "*" in text or "!" in text
+    escaped = "\\" in text or has_control
 
     def node(event: Any) -> Any:
         kind = type(event)
-        if kind is yaml.AliasEvent or event.anchor is not None or event.tag not in _PLAIN_TAGS:
+        if marked and (kind is alias or event.anchor is not None or event.tag not in _PLAIN_TAGS):
             raise _NotClean
         if kind is scalar:
             value = event.value
-            if not event.style and event.tag is None and value in NULLS:
+            if value in NULLS and not event.style and event.tag is None:
                 return None
-            if control(value):
+            if escaped and control(value):
                 raise _NotClean
-            return value if value.isascii() else normalize("NFC", value)
+            return normalize("NFC", value) if unicode and not value.isascii() else value
         if kind is mapping_start:
             result: dict[str, Any] = {}
             while True:
@@ -301,7 +367,7 @@ def _clean_data(text: str) -> Any:
                     return result
                 if key_kind is not scalar:
                     raise _NotClean
-                key = key_event.value if key_event.value.isascii() else normalize("NFC", key_event.value)
+                key = normalize("NFC", key_event.value) if unicode and not key_event.value.isascii() else key_event.value
                 if key in result:
                     raise _NotClean
                 result[key] = node(following())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from generator.loader import load_plan
 from generator.model import Plan
 from generator.schema import Category, Department, Direction, MetricKind
 
+from tests.fresh import run_python
 from tests.planfiles import (
     BAD_PLANS,
     DELETE_SUFFIX,
@@ -360,3 +362,33 @@ def test_cli_check_subprocess_exit_code(tmp_path: Path, overlay: str | None, cod
     else:
         assert done.stdout == ""
         assert done.stderr == (BAD_PLANS / overlay / "expected.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="forked reading needs two cores")
+def test_team_files_read_on_several_cores_give_the_same_plan_and_the_same_errors(tmp_path: Path) -> None:
+    printed = run_python(f"""
+        from pathlib import Path
+        from bench.synthetic import write_plan
+        from generator import forked, loader
+        from generator.diagnostics import PlanError
+
+        root = write_plan(Path({str(tmp_path)!r}) / "plan", teams=30, seed=3)
+
+        def load(parallel_files):
+            loader._clean_reads.clear()
+            loader.PARALLEL_FILES = parallel_files
+            try:
+                return loader.load_plan(root)
+            except PlanError as error:
+                return [str(d) for d in error.diagnostics]
+
+        assert forked.processes_for(30, 10) > 1
+        assert load(10) == load(10_000)
+        first, second = sorted((root / "teams").glob("*.yaml"))[:2]
+        first.write_text(first.read_text() + "name: twice\\n")  # a duplicate key: only the careful reader says where
+        second.write_bytes(b"name: \\xff\\n")  # not UTF-8
+        on_cores, in_process = load(10), load(10_000)
+        assert on_cores == in_process and any("duplicate key 'name'" in d for d in on_cores), on_cores
+        print("same")
+    """)
+    assert printed == "same\n"

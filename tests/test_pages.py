@@ -77,6 +77,53 @@ def test_a_goal_edit_changes_only_the_pages_that_show_it(tmp_path: Path) -> None
     assert changed == ["alignment/progress.md", "objectives/grow-revenue.md", "teams/north-sales.md"]
 
 
+MACROS = """\
+{% macro plain(a, b) %}[{{ a }}|{{ b }}]{% endmacro %}
+{% macro defaults(a, b="B", c=none) %}<{{ a }},{{ b }},{{ c }}>{% endmacro %}
+{% macro rest(a) %}{{ a }}{{ varargs | join("+") }}{{ kwargs.x }}{% endmacro %}
+{% macro wrap(a) %}({{ a }}:{{ caller() }}){% endmacro %}
+{% macro text(s) %}{{ s }}{% endmacro %}
+{{ plain(1, 2) }} {{ defaults(1) }} {{ defaults(1, c=3) }} {{ defaults(a=1, b=2) }} {{ rest(1, 2, 3, x=4) }}
+{% for i in [1, 2] %}{{ plain(i, loop.index) }}{{ defaults(i, c=loop.last) }}{% endfor %}
+{% call wrap(5) %}inside{% endcall %} {{ text("<b>&") }}
+"""
+
+
+@pytest.mark.parametrize("autoescape", [False, True])
+def test_macros_called_directly_render_as_jinja_renders_them(autoescape: bool) -> None:
+    # pages calls plain macros without Jinja's argument handling: it must give Jinja's own result
+    ours = pages._environment().overlay(autoescape=autoescape).from_string(MACROS).render()
+    jinja = pages.jinja2.Environment(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                                     autoescape=autoescape)
+    assert ours == jinja.from_string(MACROS).render()
+    assert "[1|2] <1,B,None> <1,B,3> <1,2,None> 12+34" in ours
+    assert ("&lt;b&gt;&amp;" if autoescape else "<b>&") in ours
+
+
+def test_a_macro_called_with_an_unknown_argument_fails_as_in_jinja() -> None:
+    template = pages._environment().from_string("{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}")
+    with pytest.raises(TypeError, match="macro 'm' takes no keyword argument 'b'"):
+        template.render()
+
+
+def test_markdown_and_svg_templates_never_share_compiled_code() -> None:
+    # SVG templates are autoescaped: code compiled for Markdown must never be loaded for them
+    markdown, svg = pages._environment().bytecode_cache, pages.svg_environment().bytecode_cache
+    assert isinstance(markdown, pages._CompiledTemplates) and isinstance(svg, pages._CompiledTemplates)
+    assert markdown.pattern != svg.pattern
+
+
+def test_templates_render_when_compiled_code_cannot_be_kept(tmp_path: Path) -> None:
+    env = pages._environment().overlay(cache_size=0)  # compile again, and try to keep the result
+    env.bytecode_cache = pages._CompiledTemplates(str(tmp_path / "gone"))  # a folder that does not exist
+    plan = load_plan(SMALL_PLAN)
+    page = next(p for p in pages.plan_pages(plan) if p.template == "mission.md.j2")
+    text = env.get_template(page.template).render(plan=plan, org=plan.organization, link=pages._linker(page.path),
+                                                  urls=urls)
+    assert pages.mdtext.collapse_blank_lines(text) == pages.render_page(plan, page)
+    assert not (tmp_path / "gone").exists()
+
+
 def test_a_plan_too_large_to_list_goal_by_goal_gets_its_progress_and_matrix_by_department(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Above alignment.DETAIL_LIMIT team goals, plan-wide tables count goals per department, and the counts add up."""

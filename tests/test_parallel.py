@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import textwrap
 import threading
 from pathlib import Path
 
 import pytest
 
 from generator import parallel
-from tests.planfiles import EXAMPLE_PLAN
+from tests.fresh import run_python
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="forked rendering needs two cores")
 def test_forked_workers_render_the_same_bytes(tmp_path: Path) -> None:
-    # A fresh interpreter: this test process may run threads (a test server), and then nothing forks.
-    script = textwrap.dedent(f"""
+    printed = run_python(f"""
         from pathlib import Path
         from bench.synthetic import write_plan
         from generator import pages, parallel
@@ -34,10 +30,7 @@ def test_forked_workers_render_the_same_bytes(tmp_path: Path) -> None:
         assert len(counted) == len(serial)
         print("same", len(serial))
     """)
-    done = subprocess.run([sys.executable, "-c", script], cwd=EXAMPLE_PLAN.parent, capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("same ")
+    assert printed.startswith("same ")
 
 
 def test_small_plans_and_threaded_processes_render_in_process() -> None:

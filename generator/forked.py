@@ -1,0 +1,132 @@
+"""Work on every core: this process takes a share, forked workers take the others.
+
+Loading, checking and rendering a large plan are each a list of independent
+pieces of work (team files, rules, pages). Forked workers inherit everything
+this process has loaded, so nothing is sent to them, and send back only
+their results. Small jobs, a single core, platforms without `fork`, and
+processes that run threads (forking those is unsafe, e.g. under `mkdocs
+serve`) work in-process.
+
+Workers are plain forked processes that know their work from the moment
+they exist and send one result back through a pipe. A process pool would
+hand them their tasks from a thread of this process, which gets the GIL
+only when this process's own work lets it go: workers then started up to
+half a second late.
+"""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import os
+import pickle
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def processes_for(count: int, minimum: int) -> int:
+    """How many processes (this one included) should share `count` pieces of work; 1 below `minimum` of them."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if (count < minimum or cores < 2 or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return 1
+    return min(cores, 4, count)
+
+
+class Worker:
+    """A forked process doing one piece of work from the start; its result comes back through a pipe.
+
+    `work` returns bytes (the caller chooses how to encode them); an exception
+    in it is raised again by `result`. `stop` ends a worker whose result is no
+    longer wanted, and reaps one that is done.
+    """
+
+    def __init__(self, work: Callable[[], bytes]) -> None:
+        fork = multiprocessing.get_context("fork")
+        self._reader, writer = fork.Pipe(duplex=False)
+
+        def run() -> None:
+            self._reader.close()
+            try:
+                outcome = b"+" + work()
+            except BaseException as error:  # noqa: BLE001 - sent to the parent, which raises it
+                outcome = b"!" + _pickled_error(error)
+            writer.send_bytes(outcome)
+            writer.close()
+
+        self._process = fork.Process(target=run, daemon=True)
+        self._process.start()
+        writer.close()  # else the next worker forked would hold it open, and a dead worker would not be noticed
+
+    def result(self) -> bytes:
+        """What the work returned, once it is done."""
+        try:
+            outcome = self._reader.recv_bytes()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(f"a worker process ended without a result (exit code {self._process.exitcode})") from None
+        if outcome[:1] == b"!":
+            raise pickle.loads(outcome[1:])
+        return outcome[1:]
+
+    def stop(self) -> None:
+        """End the worker if it still runs (before it would find its pipe closed, and say so), and reap it."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._reader.close()
+
+
+def _pickled_error(error: BaseException) -> bytes:
+    try:
+        return pickle.dumps(error)
+    except Exception:  # noqa: BLE001 - an exception that cannot travel is described instead
+        return pickle.dumps(RuntimeError(f"in a worker process: {error!r}"))
+
+
+def split_map(func: Callable[[T], R], items: Sequence[T], minimum: int) -> Iterator[R]:
+    """`map(func, items)`, shared with forked workers when there are at least `minimum` items.
+
+    Results come in the order of `items`. This process works out the first
+    share as they are asked for, so the caller works on them while each
+    worker takes one of the other shares. Only results travel back, with
+    `marshal`: they must be plain data (None, bool, numbers, str, and lists,
+    tuples and dicts of them), which it sends several times faster than pickle.
+    """
+    processes = processes_for(len(items), minimum)
+    if processes == 1:
+        yield from map(func, items)
+        return
+    size = -(-len(items) // processes)
+    shares = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    started: list[Worker] = []
+    try:
+        for share in shares[1:]:
+            started.append(Worker(lambda share=share: marshal.dumps([func(items[index]) for index in share])))
+        yield from (func(items[index]) for index in shares[0])
+        for worker in started:
+            yield from marshal.loads(worker.result())
+    finally:
+        for worker in started:
+            worker.stop()
+
+
+def concurrently(jobs: Sequence[Callable[[], R]], worth_it: bool) -> list[R]:
+    """The results of `jobs`: the first run here while forked workers run the others, when `worth_it`.
+
+    Results travel back pickled. Without workers (or with fewer cores than
+    jobs) the jobs run here, one after another.
+    """
+    if not worth_it or processes_for(len(jobs), 2) < len(jobs):
+        return [job() for job in jobs]
+    started: list[Worker] = []
+    try:
+        started += (Worker(lambda job=job: pickle.dumps(job())) for job in jobs[1:])
+        return [jobs[0](), *(pickle.loads(worker.result()) for worker in started)]
+    finally:
+        for worker in started:
+            worker.stop()
