@@ -13,6 +13,8 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
+from generator import forked
+
 
 def sync_pages(folder: Path, pages: Mapping[str, str], written: Mapping[str, str] | None = None) -> list[str]:
     """Make `folder` hold exactly `pages`; return the paths whose content changed.
@@ -72,51 +74,77 @@ def replace_dir(new: Path, target: Path) -> None:
 
 
 class FileWriter:
-    """Writes many small files into a site folder on a thread of its own, while MkDocs builds the pages.
+    """Writes many small files into a site folder beside the page building, and reports when all are written.
 
-    A 1,000-team handbook has 30,000 permanent-link redirects, each a file in
-    a folder of its own: creating them is kernel time (seconds on this kind of
-    machine), which a second core does while the first renders pages. Only
-    files whose content differs from `previous` (what an earlier build of the
-    same site folder wrote, under `handbook serve`) are written, and files in
-    `previous` that are no longer wanted are removed. `wait()` returns when
-    all is written and raises what went wrong, if anything did.
+    A 1,000-team handbook has 30,000 permanent-link redirects, each a file in a
+    folder of its own: creating them is kernel time (seconds on this kind of
+    machine) that a second core does while the first renders pages. A forked
+    process does it when this process runs no other thread (`handbook build`);
+    a thread would get the GIL back after each system call only when page
+    building lets it go, and took 50 s for what a process does in a few. Under
+    `handbook serve`, where forking is unsafe and an edit changes a handful of
+    files, a thread does it. Only files whose content differs from `previous`
+    (what an earlier build of the same site folder wrote) are written, and files
+    in `previous` that are no longer wanted are removed. `wait()` returns when
+    all is done and raises what went wrong, if anything did.
     """
 
     def __init__(self, folder: Path, files: Mapping[str, bytes], previous: Mapping[str, bytes] | None = None) -> None:
         for rel in files:  # by string: 30,000 PurePosixPath objects cost a third of a second per serve rebuild
             if not rel or rel.startswith("/") or "\\" in rel or ".." in rel.split("/"):
                 raise ValueError(f"file path {rel!r} is not a relative path inside the site folder")
+        previous = previous or {}
+        wanted = {rel: data for rel, data in files.items() if previous.get(rel) != data}
+        unwanted = sorted(previous.keys() - files.keys())
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(folder, files, previous or {}),
-                                        name="handbook-file-writer", daemon=True)
-        self._thread.start()
+        self._worker: forked.Worker | None = None
+        self._thread: threading.Thread | None = None
+        if forked.processes_for(len(wanted), _FORK_FROM) > 1:
+            self._worker = forked.Worker(lambda: _write(folder, wanted, unwanted) or b"")
+        else:
+            self._thread = threading.Thread(target=self._run, args=(folder, wanted, unwanted),
+                                            name="handbook-file-writer", daemon=True)
+            self._thread.start()
 
-    def _run(self, folder: Path, files: Mapping[str, bytes], previous: Mapping[str, bytes]) -> None:
+    def _run(self, folder: Path, wanted: Mapping[str, bytes], unwanted: list[str]) -> None:
         try:
-            made: set[str] = set()
-            for rel, data in files.items():
-                if previous.get(rel) == data:
-                    continue
-                path = os.path.join(folder, rel)
-                parent = os.path.dirname(path)
-                if parent not in made:
-                    os.makedirs(parent, exist_ok=True)
-                    made.add(parent)
-                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-                try:
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(descriptor, view):]
-                finally:
-                    os.close(descriptor)
-            for rel in previous.keys() - files.keys():
-                Path(folder, rel).unlink(missing_ok=True)
+            _write(folder, wanted, unwanted)
         except BaseException as error:  # handed to the thread that waits
             self._error = error
 
     def wait(self) -> None:
         """Block until every file is written; raise the error that stopped the writing, if any."""
-        self._thread.join()
+        if self._worker is not None:
+            worker, self._worker = self._worker, None
+            try:
+                worker.result()
+            finally:
+                worker.stop()
+        if self._thread is not None:
+            self._thread.join()
         if self._error is not None:
             raise self._error
+
+
+_FORK_FROM = 1000
+"""Fewer files than this are written by a thread: starting a process costs more than they do."""
+
+
+def _write(folder: Path, wanted: Mapping[str, bytes], unwanted: list[str]) -> None:
+    """Write `wanted` under `folder` with plain system calls (a file object costs more than the file here)."""
+    made: set[str] = set()
+    for rel, data in wanted.items():
+        path = os.path.join(folder, rel)
+        parent = os.path.dirname(path)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+        finally:
+            os.close(descriptor)
+    for rel in unwanted:
+        Path(folder, rel).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.writing import FileWriter, replace_dir, sync_pages
+from tests.fresh import run_python
 
 
 def test_unchanged_pages_are_not_rewritten(tmp_path: Path) -> None:
@@ -61,3 +62,28 @@ def test_the_file_writer_refuses_paths_outside_its_folder_and_reports_what_stopp
     writer = FileWriter(tmp_path, {"goals/a/index.html": b"x"})
     with pytest.raises(OSError):
         writer.wait()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="a forked writer needs two cores")
+def test_a_forked_writer_writes_thousands_of_files_and_reports_what_stopped_it(tmp_path: Path) -> None:
+    """`handbook build` has no other thread, so its 30,000 redirects are written by a forked process."""
+    printed = run_python(f"""
+        from pathlib import Path
+        from generator import forked, writing
+
+        folder = Path({str(tmp_path)!r})
+        files = {{f"goals/g{{i}}/index.html": f"<p>{{i}}</p>".encode() for i in range(1500)}}
+        assert forked.processes_for(len(files), writing._FORK_FROM) > 1
+        writer = writing.FileWriter(folder / "site", files)
+        assert writer._worker is not None
+        writer.wait()
+        print(sum(1 for _ in (folder / "site").rglob("index.html")))
+        (folder / "blocked").write_text("a file where a folder must go")
+        writer = writing.FileWriter(folder / "blocked", files)
+        try:
+            writer.wait()
+        except OSError as error:
+            print(type(error).__name__)
+    """)
+    assert printed.split() == ["1500", "NotADirectoryError"]
+    assert (tmp_path / "site/goals/g1499/index.html").read_text() == "<p>1499</p>"
