@@ -10,6 +10,7 @@ every plan text escaped), and need no script or CDN to show.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from generator import diagrams, status, urls
 from generator.model import Plan
@@ -39,9 +40,20 @@ def render(plan: Plan, page: str, figure_id: str) -> str:
                  as_of=status.as_of(plan))
 
 
-def insert(html: str, plan: Plan, page: str) -> str:
-    """The page's HTML with every figure slot filled."""
+def insert(html: str, plan: Plan, page: str, drawn: Mapping[str, str] | None = None) -> str:
+    """The page's HTML with every figure slot filled; from `drawn` (slot id -> SVG, see `draw_all`) when given."""
+    if drawn is not None:
+        return _SLOT.sub(lambda match: drawn.get(match[1], ""), html)
     return _SLOT.sub(lambda match: render(plan, page, match[1]), html)
+
+
+def draw_all(plan: Plan, markdown: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Every figure of every page, by page and slot id, from the pages' Markdown (where the slots already are).
+
+    `handbook build` has a forked worker draw them while MkDocs converts the pages.
+    """
+    return {page: {figure_id: render(plan, page, figure_id) for figure_id in _SLOT.findall(text)}
+            for page, text in markdown.items() if FIGURE_PREFIX in text}
 
 
 def _measure(plan: Plan, kind: str, ids: list[str]) -> Measure | KeyMetric | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from generator import forked
@@ -100,7 +100,7 @@ class FileWriter:
         self._worker: forked.Worker | None = None
         self._thread: threading.Thread | None = None
         if forked.processes_for(len(wanted), _FORK_FROM) > 1:
-            self._worker = forked.Worker(lambda: _write(folder, wanted, unwanted) or b"")
+            self._worker = forked.Worker(lambda: write_files(folder, wanted, unwanted) or b"")
         else:
             self._thread = threading.Thread(target=self._run, args=(folder, wanted, unwanted),
                                             name="handbook-file-writer", daemon=True)
@@ -108,7 +108,7 @@ class FileWriter:
 
     def _run(self, folder: Path, wanted: Mapping[str, bytes], unwanted: list[str]) -> None:
         try:
-            _write(folder, wanted, unwanted)
+            write_files(folder, wanted, unwanted)
         except BaseException as error:  # handed to the thread that waits
             self._error = error
 
@@ -130,7 +130,7 @@ _FORK_FROM = 1000
 """Fewer files than this are written by a thread: starting a process costs more than they do."""
 
 
-def _write(folder: Path, wanted: Mapping[str, bytes], unwanted: list[str]) -> None:
+def write_files(folder: Path, wanted: Mapping[str, bytes], unwanted: Sequence[str] = ()) -> None:
     """Write `wanted` under `folder` with plain system calls (a file object costs more than the file here)."""
     made: set[str] = set()
     for rel, data in wanted.items():

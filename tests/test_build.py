@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator.audience import Audience, for_audience
 from generator.loader import load_plan
 from tests.conftest import REPO, build_site
+from tests.fresh import run_python
 from tests.planfiles import EXAMPLE_PLAN, make_plan, replace_in
 
 
@@ -89,3 +93,26 @@ def test_plain_mkdocs_build_reports_plan_errors_with_file_and_line(tmp_path: Pat
     result = plain_mkdocs_build(tmp_path)
     assert result.returncode == 1
     assert "plan/organization.yaml:" in result.stderr and "unknown field 'perod'" in result.stderr
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the worker beside MkDocs needs two cores")
+def test_a_large_build_draws_figures_and_writes_redirects_in_a_worker_with_the_same_bytes(tmp_path: Path) -> None:
+    """Large builds make figures, redirects and plan.json in a forked worker; the site is byte for byte the
+    site made in one process (run in a fresh interpreter: the test process may run threads, which never fork)."""
+    run_python(f"""
+        import os
+        from pathlib import Path
+        from generator import cli, forked, plugin
+
+        os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+        out = Path({str(tmp_path)!r})
+        plugin.BESIDE_FROM = 1
+        assert forked.processes_for(100, plugin.BESIDE_FROM) > 1
+        assert cli.main(["build", "--quiet", "--plan", "plan", "--site-dir", str(out / "beside")]) == 0
+        plugin.BESIDE_FROM = 10**9
+        assert cli.main(["build", "--quiet", "--plan", "plan", "--site-dir", str(out / "here")]) == 0
+    """)
+    beside, here = tree_digest(tmp_path / "beside"), tree_digest(tmp_path / "here")
+    assert beside == here
+    assert "plan.json" in beside and any(path.startswith("goals/") for path in beside)
+    assert "<svg" in (tmp_path / "beside" / "alignment" / "map" / "index.html").read_text(encoding="utf-8")
