@@ -24,11 +24,12 @@ def sync_pages(folder: Path, pages: Mapping[str, str], written: Mapping[str, str
     Raises ValueError, before writing anything, if a page path is absolute or leads
     outside `folder`: ids are checked long before, but a path is never trusted here.
     """
+    written = written or {}
     for rel in pages:
-        check_inside(folder, rel)
+        if rel not in written:  # those were checked when they were written
+            check_inside(folder, rel)
     folder.mkdir(parents=True, exist_ok=True)
     changed = []
-    written = written or {}
     for rel, text in sorted(pages.items()):
         target = folder / rel
         if written.get(rel) == text and target.is_file():
