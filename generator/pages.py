@@ -99,16 +99,15 @@ def _environment() -> jinja2.Environment:
         time_frame=time_frame,
         date=long_date,
     )
-    env.bytecode_cache = _compiled_templates(env, "markdown")
+    env.bytecode_cache = compiled_templates(env, "markdown")
     return env
 
 
 @cache
-@cache
 def svg_environment() -> jinja2.Environment:
     """The same templates and filters, autoescaped: in SVG drawings, plan text must never become markup."""
     env = _environment().overlay(autoescape=True)
-    env.bytecode_cache = _compiled_templates(env, "svg")
+    env.bytecode_cache = compiled_templates(env, "svg")
     return env
 
 
@@ -122,7 +121,7 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
 
 
-def _compiled_templates(env: jinja2.Environment, kind: str) -> jinja2.BytecodeCache | None:
+def compiled_templates(env: jinja2.Environment, kind: str) -> jinja2.BytecodeCache | None:
     """Where `env` keeps its compiled templates: compiling them costs each process (each render worker) 0.13 s.
 
     Jinja keeps them in its private temporary folder, each checked against its
