@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.writing import FileWriter, replace_dir, sync_pages
+from generator.writing import FileWriter, replace_dir, sync_pages, write_files
 from tests.fresh import run_python
 
 
@@ -87,3 +87,12 @@ def test_a_forked_writer_writes_thousands_of_files_and_reports_what_stopped_it(t
     """)
     assert printed.split() == ["1500", "NotADirectoryError"]
     assert (tmp_path / "site/goals/g1499/index.html").read_text() == "<p>1499</p>"
+
+
+def test_write_files_refuses_a_path_outside_its_folder_before_writing_anything(tmp_path: Path) -> None:
+    """The worker beside MkDocs writes with `write_files`: it checks the paths as the FileWriter does."""
+    with pytest.raises(ValueError):
+        write_files(tmp_path / "site", {"goals/a/index.html": b"a", "../escape.html": b"x"})
+    assert not (tmp_path / "site").exists() and not (tmp_path / "escape.html").exists()
+    write_files(tmp_path / "site", {"goals/a/index.html": b"a"})
+    assert (tmp_path / "site/goals/a/index.html").read_bytes() == b"a"
