@@ -118,14 +118,10 @@ def goals_per_objective(team: Team) -> Counter[str]:
 def goals_by_department(plan: Plan) -> tuple[tuple[Department, tuple[Team, ...], tuple[int, ...]], ...]:
     """Each department with teams, its teams, and how many of their goals serve each objective (in plan order):
     the team × objective matrix of a plan too large to list team by team."""
-    column = {objective.id: i for i, objective in enumerate(plan.objectives)}
     found = []
     for department, teams in teams_by_department(plan.teams):
-        counts = [0] * len(column)
+        served: Counter[str] = Counter()
         for team in teams:
-            for goal in team.goals:
-                for objective_id in dict.fromkeys(link.objective for link in goal.aligns_to):
-                    if objective_id in column:
-                        counts[column[objective_id]] += 1
-        found.append((department, teams, tuple(counts)))
+            served.update(goals_per_objective(team))
+        found.append((department, teams, tuple(served[objective.id] for objective in plan.objectives)))
     return tuple(found)

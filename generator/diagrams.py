@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from generator import alignment, urls
+from generator import alignment, pages, urls
 from generator.model import Plan
 from generator.schema import Department, Direction, Goal, Team
 from generator.status import Assessment
@@ -225,7 +225,7 @@ def summary_map(plan: Plan, objective_id: str | None = None) -> Summary:
     and one line per objective it serves is as thick as the number of its goals serving it."""
     objectives = [o for o in plan.objectives if objective_id in (None, o.id)]
     goals = _goals_shown(plan, objective_id)
-    shown = {goal.id: team for team, goal in goals}
+    shown = {goal.id for _, goal in goals}
     individuals: dict[Department, int] = {}
     for team, _, goal in plan.individual_goals():
         if any(g in shown for g in goal.supports):
@@ -247,7 +247,7 @@ def summary_map(plan: Plan, objective_id: str | None = None) -> Summary:
     centres: dict[Department, float] = {}
     for index, (department, teams) in enumerate(departments):
         y = MARGIN + HEADER + index * step
-        totals.append(Total(goal_x, y, GOAL_WIDTH, TOTAL_HEIGHT, department.value.replace("-", " ").capitalize(),
+        totals.append(Total(goal_x, y, GOAL_WIDTH, TOTAL_HEIGHT, pages.label(department),
                             urls.department_page(department.value), DEPARTMENT_COLOURS[department], len(teams),
                             sum(1 for t, _ in goals if t.department is department), individuals.get(department, 0)))
         centres[department] = y + TOTAL_HEIGHT / 2
@@ -273,7 +273,7 @@ def summary_map(plan: Plan, objective_id: str | None = None) -> Summary:
     heaviest = max(counts.values(), default=1)
     flows = tuple(
         Flow(goal_x, centres[department], MARGIN + OBJECTIVE_WIDTH, objective_centres[objective], DEPARTMENT_COLOURS[department],
-             1.5 + (FLOW_WIDTH - 1.5) * count / heaviest, count, department.value.replace("-", " "), titles[objective])
+             1.5 + (FLOW_WIDTH - 1.5) * count / heaviest, count, pages.label(department).lower(), titles[objective])
         for (department, objective), count in sorted(counts.items(), key=lambda item: (item[0][0].value, item[0][1]))
     )
     height = max([bottom, *(n.y + n.height for n in nodes)]) + MARGIN
@@ -306,8 +306,8 @@ def plan_map(plan: Plan, objective_id: str | None = None) -> Map:
         colour = DEPARTMENT_COLOURS[department]
         band_top = y
         nodes.append(Node("department", goal_x, y, GOAL_WIDTH, DEPARTMENT_HEIGHT,
-                          (fit(department.value.replace("-", " ").capitalize(), GOAL_WIDTH - 16),),
-                          f"{department.value.replace('-', ' ').capitalize()} department",
+                          (fit(pages.label(department), GOAL_WIDTH - 16),),
+                          f"{pages.label(department)} department",
                           urls.department_page(department.value), None, colour))
         y += DEPARTMENT_HEIGHT
         for team in teams:
