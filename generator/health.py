@@ -71,16 +71,26 @@ FORKED_GOALS = 5000
 """From this many team and individual goals, a forked worker runs half of the rules meanwhile (0.1 s at 1,000 teams)."""
 
 
-def _find(plan: Plan, strict: bool) -> tuple[Finding, ...]:
+def graded_rules(plan: Plan, strict: bool = False) -> list[tuple[Rule, Severity]]:
+    """The rules this plan runs (not switched off), each with the severity its findings get."""
     graded = grades(plan)
-    rules = [(rule, _severity(graded[rule.id], strict)) for rule in catalogue() if graded[rule.id] is not RuleGrade.off]
+    return [(rule, _severity(graded[rule.id], strict)) for rule in catalogue() if graded[rule.id] is not RuleGrade.off]
+
+
+def in_order(found: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Findings sorted by file and line, as `findings` returns them."""
+    return tuple(sorted(found, key=lambda f: (f.file, f.line, f.column, f.rule.id, f.hit.message)))
+
+
+def _find(plan: Plan, strict: bool) -> tuple[Finding, ...]:
+    rules = graded_rules(plan, strict)
     # The first three steps' rules look goals up by objective and by supporter: the index of the plan they
     # build stays in this process, where the pages need it; a worker runs the rules of steps 4 and 5, and
     # reads the files of their findings again for the lines to point at.
     here, elsewhere = [r for r in rules if r[0].step <= 3], [r for r in rules if r[0].step > 3]
     found = forked.concurrently([lambda: _findings(plan, here), lambda: _findings(plan, elsewhere)],
                                 worth_it=len(plan.goals()) + len(plan.individual_goals()) >= FORKED_GOALS)
-    return tuple(sorted((*found[0], *found[1]), key=lambda f: (f.file, f.line, f.column, f.rule.id, f.hit.message)))
+    return in_order((*found[0], *found[1]))
 
 
 def _severity(grade: RuleGrade, strict: bool) -> Severity:
@@ -89,13 +99,14 @@ def _severity(grade: RuleGrade, strict: bool) -> Severity:
 
 def _findings(plan: Plan, rules: list[tuple[Rule, Severity]]) -> list[Finding]:
     """Where the plan breaks each of `rules`, graded with its severity."""
-    found = []
-    for rule, severity in rules:
-        for hit in rule.find(plan):
-            _, line, column = plan.locate(hit.where)
-            diagnostic = plan.diagnostic(hit.where, hit.message, hit.hint or rule.fix, severity)
-            found.append(Finding(rule, severity, hit, hit.where.file, line, column, diagnostic))
-    return found
+    return [finding(plan, rule, severity, hit) for rule, severity in rules for hit in rule.find(plan)]
+
+
+def finding(plan: Plan, rule: Rule, severity: Severity, hit: Hit) -> Finding:
+    """A rule's hit as a finding of `severity`, located in its file."""
+    _, line, column = plan.locate(hit.where)
+    diagnostic = plan.diagnostic(hit.where, hit.message, hit.hint or rule.fix, severity)
+    return Finding(rule, severity, hit, hit.where.file, line, column, diagnostic)
 
 
 def for_audience(items: Iterable[Finding], plan: Plan, audience: Audience | str) -> tuple[Finding, ...]:

@@ -9,6 +9,7 @@ are graded by the plan's settings and grouped for readers is `generator.health`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -71,6 +72,7 @@ class Hit:
 
 
 Finder = Callable[[Plan], Iterable[Hit]]
+TeamFinder = Callable[[Plan, Team], Iterable[Hit]]
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,12 @@ class Rule:
     why: str
     fix: str
     find: Finder
+    find_in_team: TeamFinder | None = None
+    """For a rule whose every finding is in one team's file: the finder for one team.
+
+    `find` is then that finder on every team in turn. `handbook serve` uses it to
+    check again only the teams an edit can change (`generator.recheck`).
+    """
 
 
 _CATALOGUE: list[Rule] = []
@@ -102,6 +110,22 @@ def _rule(rule_id: str, severity: Severity, step: int, title: str, *, checks: st
         return find
 
     return register
+
+
+def _team_rule(rule_id: str, severity: Severity, step: int, title: str, *, checks: str, why: str,
+               fix: str) -> Callable[[TeamFinder], TeamFinder]:
+    """Register a rule that looks at one team at a time (and at what its goals point to)."""
+    def register(find_in_team: TeamFinder) -> TeamFinder:
+        find = functools.partial(_in_every_team, find_in_team)  # a partial of module functions pickles, for workers
+        _CATALOGUE.append(Rule(rule_id, severity, step, title, checks, why, fix, find, find_in_team))
+        return find_in_team
+
+    return register
+
+
+def _in_every_team(find_in_team: TeamFinder, plan: Plan) -> Iterator[Hit]:
+    for team in plan.teams:
+        yield from find_in_team(plan, team)
 
 
 # ---------------------------------------------------------------- subjects
@@ -141,23 +165,22 @@ def _objectives_supported(plan: Plan, goal: IndividualGoal) -> tuple[str, ...]:
     return tuple(dict.fromkeys(o for _, parent in _supported(plan, goal) for o in _objectives_of(parent)))
 
 
-def _all_goals(plan: Plan) -> Iterator[tuple[Team, Person | None, PlainPath, TeamGoal | IndividualGoal]]:
-    """Every team goal (person None) and individual goal, with its path in its team's file.
+def _team_goals(team: Team) -> Iterator[tuple[Person | None, PlainPath, TeamGoal | IndividualGoal]]:
+    """Every goal (person None) and individual goal of a team, with its path in the team's file.
 
     Only the path: what a finding says about a goal (`_goal_hit`) is worked out for the few
     goals that break a rule, not for the 25,000 goals of a large plan that do not.
     """
-    for team in plan.teams:
-        for i, goal in enumerate(team.goals):
-            yield team, None, ("goals", i), goal
-        for i, person in enumerate(team.people):
-            for j, own in enumerate(person.goals):
-                yield team, person, ("people", i, "goals", j), own
+    for i, goal in enumerate(team.goals):
+        yield None, ("goals", i), goal
+    for i, person in enumerate(team.people):
+        for j, own in enumerate(person.goals):
+            yield person, ("people", i, "goals", j), own
 
 
 def _goal_hit(plan: Plan, team: Team, person: Person | None, path: PlainPath, goal: TeamGoal | IndividualGoal,
               what: str, hint: str = "") -> Hit:
-    """A finding about a goal of `_all_goals`: '<goal> <what>', concerning the objectives it serves."""
+    """A finding about a goal of `_team_goals`: '<goal> <what>', concerning the objectives it serves."""
     name = f"goal '{goal.id}'" if person is None else f"individual goal '{goal.id}' of {person.name}"
     objectives = _objectives_of(goal) if isinstance(goal, TeamGoal) else _objectives_supported(plan, goal)
     return Hit(Located(team_file(team.id), path), f"{name} {what}", _goal(team, goal), objectives, (team.id,),
@@ -172,17 +195,16 @@ def _names(items: Iterable[str], conjunction: str = "and") -> str:
 # ---------------------------------------------------------------- 1. the big picture
 
 
-@_rule("goal-without-objective", "warning", 1, "A goal serves no objective",
-       checks="Every team goal names at least one objective under `aligns_to`.",
-       why="A goal that serves no objective pulls the team away from the company's plan: nobody can say why "
-           "it matters, and new hires cannot see how their work counts.",
-       fix="add 'aligns_to:' with the objective this goal serves and a one-line 'why', or drop the goal")
-def _goal_without_objective(plan: Plan) -> Iterator[Hit]:
-    for team in plan.teams:
-        for i, goal in enumerate(team.goals):
-            if not goal.aligns_to:
-                yield Hit(Located(team_file(team.id), ("goals", i)), f"goal '{goal.id}' serves no objective",
-                          _goal(team, goal), teams=(team.id,))
+@_team_rule("goal-without-objective", "warning", 1, "A goal serves no objective",
+            checks="Every team goal names at least one objective under `aligns_to`.",
+            why="A goal that serves no objective pulls the team away from the company's plan: nobody can say why "
+                "it matters, and new hires cannot see how their work counts.",
+            fix="add 'aligns_to:' with the objective this goal serves and a one-line 'why', or drop the goal")
+def _goal_without_objective(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, goal in enumerate(team.goals):
+        if not goal.aligns_to:
+            yield Hit(Located(team_file(team.id), ("goals", i)), f"goal '{goal.id}' serves no objective",
+                      _goal(team, goal), teams=(team.id,))
 
 
 @_rule("objective-without-goals", "warning", 1, "No goal serves an objective",
@@ -197,75 +219,72 @@ def _objective_without_goals(plan: Plan) -> Iterator[Hit]:
                       objectives=(objective.id,))
 
 
-@_rule("individual-goal-without-team-goal", "warning", 1, "An individual goal supports no team goal",
-       checks="Every individual goal lists at least one team goal under `supports`.",
-       why="An individual goal that supports no team goal is work the team does not count on; the salesperson "
-           "cannot see how it serves the company.",
-       fix="list the team goal it supports under 'supports:', or drop the individual goal")
-def _individual_goal_without_team_goal(plan: Plan) -> Iterator[Hit]:
-    for team in plan.teams:
-        for i, person in enumerate(team.people):
-            for j, goal in enumerate(person.goals):
-                if not goal.supports:
-                    yield Hit(Located(team_file(team.id), ("people", i, "goals", j)),
-                              f"individual goal '{goal.id}' of {person.name} supports no team goal",
-                              _goal(team, goal), teams=(team.id,))
+@_team_rule("individual-goal-without-team-goal", "warning", 1, "An individual goal supports no team goal",
+            checks="Every individual goal lists at least one team goal under `supports`.",
+            why="An individual goal that supports no team goal is work the team does not count on; the salesperson "
+                "cannot see how it serves the company.",
+            fix="list the team goal it supports under 'supports:', or drop the individual goal")
+def _individual_goal_without_team_goal(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, person in enumerate(team.people):
+        for j, goal in enumerate(person.goals):
+            if not goal.supports:
+                yield Hit(Located(team_file(team.id), ("people", i, "goals", j)),
+                          f"individual goal '{goal.id}' of {person.name} supports no team goal",
+                          _goal(team, goal), teams=(team.id,))
 
 
 # ---------------------------------------------------------------- 2. key metrics
 
 
-@_rule("revenue-only-team", "warning", 2, "A team's goals are all revenue goals",
-       checks="A team with goals has at least one goal whose metric is not `revenue`.",
-       why="Revenue alone does not show whether customers stay, whether we win the market or whether new "
-           "products land. The article asks to look beyond revenue: retention, market share, penetration.",
-       fix="add a goal on retention, market share, product penetration or customer satisfaction that serves "
-           "one of the team's objectives")
-def _revenue_only_team(plan: Plan) -> Iterator[Hit]:
-    for team in plan.teams:
-        if team.goals and all(goal.metric is MetricKind.revenue for goal in team.goals):
-            count = len(team.goals)
-            what = "its only goal is a revenue goal" if count == 1 else f"all {count} of its goals are revenue goals"
-            yield Hit(Located(team_file(team.id), ("goals",)), f"team '{team.id}' looks only at revenue: {what}",
-                      _team(team), _team_objectives(team),
-                      (team.id,))
+@_team_rule("revenue-only-team", "warning", 2, "A team's goals are all revenue goals",
+            checks="A team with goals has at least one goal whose metric is not `revenue`.",
+            why="Revenue alone does not show whether customers stay, whether we win the market or whether new "
+                "products land. The article asks to look beyond revenue: retention, market share, penetration.",
+            fix="add a goal on retention, market share, product penetration or customer satisfaction that serves "
+                "one of the team's objectives")
+def _revenue_only_team(plan: Plan, team: Team) -> Iterator[Hit]:
+    if team.goals and all(goal.metric is MetricKind.revenue for goal in team.goals):
+        count = len(team.goals)
+        what = "its only goal is a revenue goal" if count == 1 else f"all {count} of its goals are revenue goals"
+        yield Hit(Located(team_file(team.id), ("goals",)), f"team '{team.id}' looks only at revenue: {what}",
+                  _team(team), _team_objectives(team), (team.id,))
 
 
-@_rule("goal-not-measurable", "warning", 2, "A goal is not measurable",
-       checks="Every goal and individual goal has a `target` and a `unit`.",
-       why="Without a number to reach and what it is counted in, nobody can tell whether the goal was met, "
-           "and the handbook cannot show its progress.",
-       fix="add 'target:' (the value to reach) and 'unit:' (what it is counted in)")
-def _goal_not_measurable(plan: Plan) -> Iterator[Hit]:
-    for team, person, path, goal in _all_goals(plan):
+@_team_rule("goal-not-measurable", "warning", 2, "A goal is not measurable",
+            checks="Every goal and individual goal has a `target` and a `unit`.",
+            why="Without a number to reach and what it is counted in, nobody can tell whether the goal was met, "
+                "and the handbook cannot show its progress.",
+            fix="add 'target:' (the value to reach) and 'unit:' (what it is counted in)")
+def _goal_not_measurable(plan: Plan, team: Team) -> Iterator[Hit]:
+    for person, path, goal in _team_goals(team):
         if goal.target is None or goal.unit is None:
             missing = [field for field in ("target", "unit") if getattr(goal, field) is None]
             yield _goal_hit(plan, team, person, path, goal, f"is not measurable: it has no {' and no '.join(missing)}",
                             hint=f"add {' and '.join(repr(f + ':') for f in missing)} to the goal")
 
 
-@_rule("goal-not-time-bound", "warning", 2, "A goal is not time-bound",
-       checks="Every goal and individual goal has a time frame: `period` or `due` (optionally with `start`).",
-       why="A goal without an end date cannot be late, so it is never reviewed; progress cannot be judged "
-           "against the time that has passed.",
-       fix="add 'period:' with the quarter, or 'due:' with the date it must be met by")
-def _goal_not_time_bound(plan: Plan) -> Iterator[Hit]:
-    for team, person, path, goal in _all_goals(plan):
+@_team_rule("goal-not-time-bound", "warning", 2, "A goal is not time-bound",
+            checks="Every goal and individual goal has a time frame: `period` or `due` (optionally with `start`).",
+            why="A goal without an end date cannot be late, so it is never reviewed; progress cannot be judged "
+                "against the time that has passed.",
+            fix="add 'period:' with the quarter, or 'due:' with the date it must be met by")
+def _goal_not_time_bound(plan: Plan, team: Team) -> Iterator[Hit]:
+    for person, path, goal in _team_goals(team):
         if goal.time_frame() is None:
             yield _goal_hit(plan, team, person, path, goal, "is not time-bound: it has no period and no due date",
                             hint=f"add 'period: {plan.organization.period}' or 'due: YYYY-MM-DD'")
 
 
-@_rule("goal-ends-after-period", "warning", 2, "A goal ends after the plan's period",
-       checks="No goal or individual goal ends after the last day of the plan's period (`period` in "
-              "organization.yaml).",
-       why="The plan is for one quarter; a goal that runs past it cannot be judged at the quarter's review and "
-           "belongs in a later plan.",
-       fix="bring the due date within the plan's period, or move the goal to the plan of the quarter it ends in")
-def _goal_ends_after_period(plan: Plan) -> Iterator[Hit]:
+@_team_rule("goal-ends-after-period", "warning", 2, "A goal ends after the plan's period",
+            checks="No goal or individual goal ends after the last day of the plan's period (`period` in "
+                   "organization.yaml).",
+            why="The plan is for one quarter; a goal that runs past it cannot be judged at the quarter's review and "
+                "belongs in a later plan.",
+            fix="bring the due date within the plan's period, or move the goal to the plan of the quarter it ends in")
+def _goal_ends_after_period(plan: Plan, team: Team) -> Iterator[Hit]:
     period = plan.organization.period
     _, period_end = period_bounds(period)
-    for team, person, path, goal in _all_goals(plan):
+    for person, path, goal in _team_goals(team):
         frame = goal.time_frame()
         if frame is not None and frame[1] > period_end:
             yield _goal_hit(plan, team, person, (*path, _time_field(goal)), goal,
@@ -291,36 +310,38 @@ def _single_department_objective(plan: Plan) -> Iterator[Hit]:
                       _objective(objective), (objective.id,), teams)
 
 
-@_rule("collaborator-without-support", "warning", 3, "A collaborating team has nothing that supports the goal",
-       checks="Each team named under a goal's `collaborators` has a goal that serves one of the same objectives, "
-              "or a person with an individual goal that supports the goal.",
-       why="Naming a team as a collaborator is a promise of help. If that team has no goal of its own towards "
-           "the same objective, the help is nobody's job and will not happen.",
-       fix="give the collaborating team a goal that serves the same objective, or remove it from 'collaborators'")
-def _collaborator_without_support(plan: Plan) -> Iterator[Hit]:
+def _objectives_served_by_team(plan: Plan) -> dict[str, frozenset[str]]:
+    """Each team's id -> the objectives its goals serve, worked out once per plan (teams are asked per goal)."""
+    return plan.derived("objectives-served-by-team",
+                        lambda whole: {t.id: frozenset(alignment.objectives_served(t)) for t in whole.teams})
+
+
+@_team_rule("collaborator-without-support", "warning", 3, "A collaborating team has nothing that supports the goal",
+            checks="Each team named under a goal's `collaborators` has a goal that serves one of the same objectives, "
+                   "or a person with an individual goal that supports the goal.",
+            why="Naming a team as a collaborator is a promise of help. If that team has no goal of its own towards "
+                "the same objective, the help is nobody's job and will not happen.",
+            fix="give the collaborating team a goal that serves the same objective, or remove it from 'collaborators'")
+def _collaborator_without_support(plan: Plan, team: Team) -> Iterator[Hit]:
     teams = plan.ids("team")
-    served: dict[str, frozenset[str]] = {}  # the objectives of each partner team's goals, worked out once
-    for team in plan.teams:
-        for i, goal in enumerate(team.goals):
-            if not goal.collaborators:
+    for i, goal in enumerate(team.goals):
+        if not goal.collaborators:
+            continue
+        objectives = set(_objectives_of(goal))
+        for j, partner_id in enumerate(goal.collaborators):
+            if partner_id not in teams or partner_id == team.id:
                 continue
-            objectives = set(_objectives_of(goal))
-            for j, partner_id in enumerate(goal.collaborators):
-                if partner_id not in teams or partner_id == team.id:
-                    continue
-                partner = plan.team(partner_id)
-                if partner_id not in served:
-                    served[partner_id] = frozenset(alignment.objectives_served(partner))
-                shares = bool(objectives & served[partner_id])
-                supports = any(owner.id == partner_id for owner, _, _ in plan.goals_supported_by(goal.id))
-                if not shares and not supports:
-                    yield Hit(Located(team_file(team.id), ("goals", i, "collaborators", j)),
-                              f"goal '{goal.id}' counts on team '{partner_id}', but none of its goals serves "
-                              f"{_names(sorted(objectives), 'or') if objectives else 'an objective of this goal'} and "
-                              f"none of its people's goals supports '{goal.id}'",
-                              _goal(team, goal), _objectives_of(goal), (team.id, partner_id),
-                              hint=f"give {partner.name} a goal that serves the same objective, or remove "
-                                   f"'{partner_id}' from this goal's collaborators")
+            partner = plan.team(partner_id)
+            shares = not objectives.isdisjoint(_objectives_served_by_team(plan)[partner_id])
+            supports = any(owner.id == partner_id for owner, _, _ in plan.goals_supported_by(goal.id))
+            if not shares and not supports:
+                yield Hit(Located(team_file(team.id), ("goals", i, "collaborators", j)),
+                          f"goal '{goal.id}' counts on team '{partner_id}', but none of its goals serves "
+                          f"{_names(sorted(objectives), 'or') if objectives else 'an objective of this goal'} and "
+                          f"none of its people's goals supports '{goal.id}'",
+                          _goal(team, goal), _objectives_of(goal), (team.id, partner_id),
+                          hint=f"give {partner.name} a goal that serves the same objective, or remove "
+                               f"'{partner_id}' from this goal's collaborators")
 
 
 # ---------------------------------------------------------------- 4. each salesperson
@@ -331,68 +352,67 @@ def _is_salesperson(team: Team, person: Person) -> bool:
     return team.department is Department.sales and person.id != team.lead
 
 
-@_rule("salesperson-without-goals", "warning", 4, "A salesperson has no individual goals",
-       checks="Every member of a sales team other than its lead has at least one individual goal.",
-       why="Goals customized for each salesperson (their strengths, territory and segments) are how a team "
-           "goal becomes everyone's work. Without them, the salesperson cannot see their part.",
-       fix="add 'goals:' to the person, each supporting a team goal")
-def _salesperson_without_goals(plan: Plan) -> Iterator[Hit]:
-    for team in plan.teams:
-        for i, person in enumerate(team.people):
-            if _is_salesperson(team, person) and not person.goals:
-                yield Hit(Located(team_file(team.id), ("people", i)),
-                          f"salesperson '{person.id}' ({person.name}) has no individual goals",
-                          _person(team, person), _team_objectives(team),
-                          (team.id,))
+@_team_rule("salesperson-without-goals", "warning", 4, "A salesperson has no individual goals",
+            checks="Every member of a sales team other than its lead has at least one individual goal.",
+            why="Goals customized for each salesperson (their strengths, territory and segments) are how a team "
+                "goal becomes everyone's work. Without them, the salesperson cannot see their part.",
+            fix="add 'goals:' to the person, each supporting a team goal")
+def _salesperson_without_goals(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, person in enumerate(team.people):
+        if _is_salesperson(team, person) and not person.goals:
+            yield Hit(Located(team_file(team.id), ("people", i)),
+                      f"salesperson '{person.id}' ({person.name}) has no individual goals",
+                      _person(team, person), _team_objectives(team), (team.id,))
 
 
-@_rule("individual-goal-for-another-team", "info", 4, "An individual goal supports only another team's goals",
-       checks="An individual goal that supports only goals of other teams is welcome there: at least one of those "
-              "goals names the person's team under `collaborators`.",
-       why="When a salesperson works towards another team's goal and that team does not count on them, "
-           "neither team plans for the work, and it is missed in both reviews.",
-       fix="add the person's team to the collaborators of the goal it supports, or support a goal of their own team")
-def _individual_goal_for_another_team(plan: Plan) -> Iterator[Hit]:
-    for team in plan.teams:
-        for i, person in enumerate(team.people):
-            for j, goal in enumerate(person.goals):
-                parents = _supported(plan, goal)
-                if parents and all(owner.id != team.id and team.id not in parent.collaborators
-                                   for owner, parent in parents):
-                    owners = sorted({owner.id for owner, _ in parents})
-                    yield Hit(Located(team_file(team.id), ("people", i, "goals", j, "supports")),
-                              f"individual goal '{goal.id}' of {person.name} supports only goals of "
-                              f"{'team' if len(owners) == 1 else 'teams'} {_names(owners)}, which do not name "
-                              f"'{team.id}' as a collaborator", _goal(team, goal),
-                              _objectives_supported(plan, goal), (team.id, *owners))
+@_team_rule("individual-goal-for-another-team", "info", 4,
+            "An individual goal supports only another team's goals",
+            checks="An individual goal that supports only goals of other teams is welcome there: at least one of those "
+                   "goals names the person's team under `collaborators`.",
+            why="When a salesperson works towards another team's goal and that team does not count on them, "
+                "neither team plans for the work, and it is missed in both reviews.",
+            fix="add the person's team to the collaborators of the goal it supports, or support a goal of their "
+                "own team")
+def _individual_goal_for_another_team(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, person in enumerate(team.people):
+        for j, goal in enumerate(person.goals):
+            parents = _supported(plan, goal)
+            if parents and all(owner.id != team.id and team.id not in parent.collaborators
+                               for owner, parent in parents):
+                owners = sorted({owner.id for owner, _ in parents})
+                yield Hit(Located(team_file(team.id), ("people", i, "goals", j, "supports")),
+                          f"individual goal '{goal.id}' of {person.name} supports only goals of "
+                          f"{'team' if len(owners) == 1 else 'teams'} {_names(owners)}, which do not name "
+                          f"'{team.id}' as a collaborator", _goal(team, goal),
+                          _objectives_supported(plan, goal), (team.id, *owners))
 
 
-@_rule("goal-outside-parent-time-frame", "warning", 4, "An individual goal runs outside its team goal's time frame",
-       checks="Each individual goal's time frame lies within the time frame of every team goal it supports: it "
-              "ends no later, and starts no earlier. A goal with only a due date has no known start, so only its "
-              "end is compared.",
-       why="A salesperson's goal that ends after the team goal it supports comes too late to count; one that "
-           "starts before it measures work the team goal does not include.",
-       fix="give the individual goal the team goal's period, or dates within it")
-def _goal_outside_parent_time_frame(plan: Plan) -> Iterator[Hit]:
-    for team in plan.teams:
-        for i, person in enumerate(team.people):
-            for j, goal in enumerate(person.goals):
-                frame = goal.time_frame()
-                if frame is None:
+@_team_rule("goal-outside-parent-time-frame", "warning", 4,
+            "An individual goal runs outside its team goal's time frame",
+            checks="Each individual goal's time frame lies within the time frame of every team goal it supports: it "
+                   "ends no later, and starts no earlier. A goal with only a due date has no known start, so only its "
+                   "end is compared.",
+            why="A salesperson's goal that ends after the team goal it supports comes too late to count; one that "
+                "starts before it measures work the team goal does not include.",
+            fix="give the individual goal the team goal's period, or dates within it")
+def _goal_outside_parent_time_frame(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, person in enumerate(team.people):
+        for j, goal in enumerate(person.goals):
+            frame = goal.time_frame()
+            if frame is None:
+                continue
+            for parent_team, parent in _supported(plan, goal):
+                parent_frame = parent.time_frame()
+                if parent_frame is None:
                     continue
-                for parent_team, parent in _supported(plan, goal):
-                    parent_frame = parent.time_frame()
-                    if parent_frame is None:
-                        continue
-                    too_late = frame[1] > parent_frame[1]
-                    too_early = _starts(goal) and _starts(parent) and frame[0] < parent_frame[0]
-                    if too_late or too_early:
-                        yield Hit(Located(team_file(team.id), ("people", i, "goals", j, _time_field(goal))),
-                                  f"individual goal '{goal.id}' of {person.name} ({_frame_text(goal)}) "
-                                  f"{'ends after' if too_late else 'starts before'} team goal '{parent.id}' it "
-                                  f"supports ({_frame_text(parent)})", _goal(team, goal), _objectives_of(parent),
-                                  tuple(dict.fromkeys((team.id, parent_team.id))))
+                too_late = frame[1] > parent_frame[1]
+                too_early = _starts(goal) and _starts(parent) and frame[0] < parent_frame[0]
+                if too_late or too_early:
+                    yield Hit(Located(team_file(team.id), ("people", i, "goals", j, _time_field(goal))),
+                              f"individual goal '{goal.id}' of {person.name} ({_frame_text(goal)}) "
+                              f"{'ends after' if too_late else 'starts before'} team goal '{parent.id}' it "
+                              f"supports ({_frame_text(parent)})", _goal(team, goal), _objectives_of(parent),
+                              tuple(dict.fromkeys((team.id, parent_team.id))))
 
 
 def _starts(goal: Measure) -> bool:
@@ -428,40 +448,38 @@ def _weight_problem(goals: tuple[Measure, ...], whose: str) -> tuple[int, str] |
     return None
 
 
-@_rule("weights-do-not-add-up", "error", 4, "Goal weights do not add up to 100%",
-       checks="Where a team's goals, or a person's individual goals, carry a `weight`, every one of them has a "
-              "weight and the weights add up to 100 (percent).",
-       why="Weights say how much each goal counts, in reviews and often in pay. Weights that leave a goal out "
-           "or add up to more or less than 100% promise something the plan cannot keep.",
-       fix="give every goal a 'weight:' and make the weights add up to 100, or remove all of them")
-def _weights_do_not_add_up(plan: Plan) -> Iterator[Hit]:
-    for team in plan.teams:
-        problem = _weight_problem(team.goals, f"team '{team.id}'")
+@_team_rule("weights-do-not-add-up", "error", 4, "Goal weights do not add up to 100%",
+            checks="Where a team's goals, or a person's individual goals, carry a `weight`, every one of them has a "
+                   "weight and the weights add up to 100 (percent).",
+            why="Weights say how much each goal counts, in reviews and often in pay. Weights that leave a goal out "
+                "or add up to more or less than 100% promise something the plan cannot keep.",
+            fix="give every goal a 'weight:' and make the weights add up to 100, or remove all of them")
+def _weights_do_not_add_up(plan: Plan, team: Team) -> Iterator[Hit]:
+    problem = _weight_problem(team.goals, f"team '{team.id}'")
+    if problem is not None:
+        index, message = problem
+        yield Hit(Located(team_file(team.id), ("goals", index, "weight")), message, _team(team),
+                  _team_objectives(team), (team.id,))
+    for i, person in enumerate(team.people):
+        problem = _weight_problem(person.goals, f"{person.name}")
         if problem is not None:
             index, message = problem
-            yield Hit(Located(team_file(team.id), ("goals", index, "weight")), message, _team(team),
-                      _team_objectives(team), (team.id,))
-        for i, person in enumerate(team.people):
-            problem = _weight_problem(person.goals, f"{person.name}")
-            if problem is not None:
-                index, message = problem
-                yield Hit(Located(team_file(team.id), ("people", i, "goals", index, "weight")), message,
-                          _person(team, person),
-                          tuple(dict.fromkeys(o for g in person.goals for o in _objectives_supported(plan, g))),
-                          (team.id,))
+            yield Hit(Located(team_file(team.id), ("people", i, "goals", index, "weight")), message,
+                      _person(team, person),
+                      tuple(dict.fromkeys(o for g in person.goals for o in _objectives_supported(plan, g))),
+                      (team.id,))
 
 
-def _coverage(plan: Plan, field: str, noun: str) -> Iterator[Hit]:
+def _coverage(team: Team, field: str, noun: str) -> Iterator[Hit]:
     """Territories or segments a team lists that no member covers."""
-    for team in plan.teams:
-        covered = {value for person in team.people for value in _person_values(person, field)}
-        for k, value in enumerate(getattr(team, field)):
-            if value not in covered:
-                yield Hit(Located(team_file(team.id), (field, k)),
-                          f"{noun} '{value}' of team '{team.id}' has no one assigned", _team(team), teams=(team.id,),
-                          hint=(f"set 'territory: {value}' on the person who covers it" if field == "territories"
-                                else f"add '{value}' to the 'segments:' of the person who covers it")
-                          + f", or remove it from the team's '{field}:'")
+    covered = {value for person in team.people for value in _person_values(person, field)}
+    for k, value in enumerate(getattr(team, field)):
+        if value not in covered:
+            yield Hit(Located(team_file(team.id), (field, k)),
+                      f"{noun} '{value}' of team '{team.id}' has no one assigned", _team(team), teams=(team.id,),
+                      hint=(f"set 'territory: {value}' on the person who covers it" if field == "territories"
+                            else f"add '{value}' to the 'segments:' of the person who covers it")
+                      + f", or remove it from the team's '{field}:'")
 
 
 def _person_values(person: Person, field: str) -> tuple[str, ...]:
@@ -470,45 +488,45 @@ def _person_values(person: Person, field: str) -> tuple[str, ...]:
     return person.segments
 
 
-@_rule("unassigned-territory", "warning", 4, "A team's territory has no one assigned",
-       checks="Every territory listed under a team's `territories` is some member's `territory`.",
-       why="A territory nobody covers has no goals and no salesperson: its customers are left to chance.",
-       fix="set 'territory:' on the person who covers it, or remove it from the team's territories")
-def _unassigned_territory(plan: Plan) -> Iterator[Hit]:
-    return _coverage(plan, "territories", "territory")
+@_team_rule("unassigned-territory", "warning", 4, "A team's territory has no one assigned",
+            checks="Every territory listed under a team's `territories` is some member's `territory`.",
+            why="A territory nobody covers has no goals and no salesperson: its customers are left to chance.",
+            fix="set 'territory:' on the person who covers it, or remove it from the team's territories")
+def _unassigned_territory(plan: Plan, team: Team) -> Iterator[Hit]:
+    return _coverage(team, "territories", "territory")
 
 
-@_rule("unassigned-segment", "warning", 4, "A team's market segment has no one assigned",
-       checks="Every segment listed under a team's `segments` is in some member's `segments`.",
-       why="A market segment nobody covers gets no customized goals, so the team's plan for it is empty.",
-       fix="add it to the 'segments:' of the person who covers it, or remove it from the team's segments")
-def _unassigned_segment(plan: Plan) -> Iterator[Hit]:
-    return _coverage(plan, "segments", "segment")
+@_team_rule("unassigned-segment", "warning", 4, "A team's market segment has no one assigned",
+            checks="Every segment listed under a team's `segments` is in some member's `segments`.",
+            why="A market segment nobody covers gets no customized goals, so the team's plan for it is empty.",
+            fix="add it to the 'segments:' of the person who covers it, or remove it from the team's segments")
+def _unassigned_segment(plan: Plan, team: Team) -> Iterator[Hit]:
+    return _coverage(team, "segments", "segment")
 
 
-@_rule("unlisted-territory-or-segment", "warning", 4, "A person covers a territory or segment their team does not list",
-       checks="Where a team lists `territories` (or `segments`), each member's territory (and segments) is one "
-              "of them. The team's lead is not checked: a lead often covers the whole region.",
-       why="Usually a spelling difference ('DACH' and 'Dach'): the territory then looks uncovered, and the "
-           "person's work is counted nowhere.",
-       fix="use the spelling of the team's list, or add the territory or segment to it")
-def _unlisted_territory_or_segment(plan: Plan) -> Iterator[Hit]:
-    for team in plan.teams:
-        for i, person in enumerate(team.people):
-            if person.id == team.lead:
-                continue
-            checks = []
-            if team.territories and person.territory and person.territory not in team.territories:
-                checks.append((("people", i, "territory"), "territory", person.territory, team.territories))
-            if team.segments:
-                checks += [(("people", i, "segments", k), "segment", value, team.segments)
-                           for k, value in enumerate(person.segments) if value not in team.segments]
-            for path, noun, value, listed in checks:
-                hint = did_you_mean(value, listed)
-                yield Hit(Located(team_file(team.id), path),
-                          f"{person.name}'s {noun} '{value}' is not in the {noun} list of team '{team.id}'",
-                          _person(team, person), teams=(team.id,),
-                          hint=hint or f"add '{value}' to the team's list, or use one of: {', '.join(listed)}")
+@_team_rule("unlisted-territory-or-segment", "warning", 4,
+            "A person covers a territory or segment their team does not list",
+            checks="Where a team lists `territories` (or `segments`), each member's territory (and segments) is one "
+                   "of them. The team's lead is not checked: a lead often covers the whole region.",
+            why="Usually a spelling difference ('DACH' and 'Dach'): the territory then looks uncovered, and the "
+                "person's work is counted nowhere.",
+            fix="use the spelling of the team's list, or add the territory or segment to it")
+def _unlisted_territory_or_segment(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, person in enumerate(team.people):
+        if person.id == team.lead:
+            continue
+        checks = []
+        if team.territories and person.territory and person.territory not in team.territories:
+            checks.append((("people", i, "territory"), "territory", person.territory, team.territories))
+        if team.segments:
+            checks += [(("people", i, "segments", k), "segment", value, team.segments)
+                       for k, value in enumerate(person.segments) if value not in team.segments]
+        for path, noun, value, listed in checks:
+            hint = did_you_mean(value, listed)
+            yield Hit(Located(team_file(team.id), path),
+                      f"{person.name}'s {noun} '{value}' is not in the {noun} list of team '{team.id}'",
+                      _person(team, person), teams=(team.id,),
+                      hint=hint or f"add '{value}' to the team's list, or use one of: {', '.join(listed)}")
 
 
 # ---------------------------------------------------------------- 5. review and adaptation
@@ -577,7 +595,7 @@ def _missing_as_of(plan: Plan) -> Iterator[Hit]:
     if plan.organization.as_of is not None:
         return
     measured = any(m.current is not None for o in plan.objectives for m in o.key_metrics)
-    measured = measured or any(g.current is not None for _, _, _, g in _all_goals(plan))
+    measured = measured or any(g.current is not None for team in plan.teams for _, _, g in _team_goals(team))
     if measured:
         _, end = period_bounds(plan.organization.period)
         yield Hit(Located(ORGANIZATION_FILE, ("period",)),
