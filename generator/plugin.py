@@ -32,15 +32,18 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from watchdog.observers.polling import PollingObserver
 
 from generator import (collector, figures, forked, health, history, lineage, pages, parallel, permalinks, sanitize,
                        snapshot, urls)
 from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from generator.diagnostics import PlanError, format_report
 from generator.incremental import Renderer
+from generator.recheck import Rechecker
 from generator.loader import display_path, load_plan
 from generator.model import RETIRED_FILE, Plan
 from generator.progress import SILENT, Progress
@@ -74,6 +77,14 @@ class HandbookConfig(base.Config):
 
 BESIDE_FROM = 300
 """Pages from which a build draws figures and writes redirects in a forked worker, beside MkDocs."""
+
+
+WATCH_INTERVAL = 0.2
+"""Seconds between looks at the plan folder under `handbook serve`; MkDocs looks every 0.5 s.
+
+An edit waits half the interval on average before its rebuild starts. A look at a
+1,000-team plan folder takes about 4 ms of one core, so five looks a second cost 2%.
+"""
 
 
 def site_files(plan: Plan, version: str | None, title: str | None, built_at: str | None) -> dict[str, bytes]:
@@ -128,6 +139,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._handed_over: tuple[Path, Plan] | None = None
         self._serving = False
         self._renderer = Renderer()
+        self._rechecker = Rechecker()
+        self._rebuilding = collector.Pause()
         self._renderer_for = ""
         self._site_shape = ""
         self._changed = self._built = 0
@@ -147,7 +160,12 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Load and validate the plan, keep what the audience may see, check it against the published history,
-        write its pages, set the navigation."""
+        write its pages, set the navigation.
+
+        A serve rebuild runs without the cyclic garbage collector until `on_post_build` (`generator.collector`).
+        """
+        if self._serving:
+            self._rebuilding.start()
         with collector.paused():
             return self._configure(config)
 
@@ -161,7 +179,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 whole = load_plan(plan_dir)
             except PlanError as error:
                 raise PluginError(f"the plan in {config.docs_dir} has errors:\n{error}") from None
-        found = health.findings(whole)
+        found = self._rechecker.findings(whole) if self._serving else health.findings(whole)
         errors = [f for f in found if f.severity == "error"]
         if errors:
             raise PluginError(f"the plan in {config.docs_dir} breaks alignment rules graded as errors:\n"
@@ -292,12 +310,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         had to do."""
         self._finish_writing(config)
         self._end_progress()
+        self._rebuilding.end()
         if self._serving:
-            log.info("handbook: %d of %d pages rendered again, %d changed, %d rebuilt by MkDocs",
+            log.info("handbook: rules run again on %d of %d teams; %d of %d pages rendered again, %d changed, "
+                     "%d rebuilt by MkDocs", self._rechecker.teams_checked, len(self.plan.teams) if self.plan else 0,
                      self._renderer.rendered_last, len(self.rendered), self._changed, self._built)
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop writing into the failed site (its folder is about to be removed); end the progress line."""
+        """Stop writing into the failed site (its folder is about to be removed); end the progress line and the
+        collector's pause."""
         writer, self._writer, self._files_written = self._writer, None, {}
         worker, self._worker, self._drawn = self._worker, None, None
         if worker is not None:
@@ -308,6 +329,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             except OSError:
                 pass  # the build has failed already: MkDocs reports its own error
         self._end_progress()
+        self._rebuilding.end()
 
     def _finish_writing(self, config: MkDocsConfig) -> None:
         if self._worker is not None:  # no page had figures: the worker's files must be written all the same
@@ -328,6 +350,25 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """The next build (if any) is silent unless `handbook build` hands over a plan again."""
         self.progress.finish()
         self.progress = SILENT
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        """Look at the plan folder every `WATCH_INTERVAL` seconds instead of MkDocs' half second.
+
+        MkDocs fixes the interval when it makes its server, and has scheduled the
+        plan folder and mkdocs.yml by now, on a watcher that starts only when
+        serving starts: the same paths move to a watcher that looks more often.
+        """
+        watched = dict(getattr(server, "_watched_paths", {}))
+        if not isinstance(server.observer, PollingObserver) or server.observer.timeout <= WATCH_INTERVAL:
+            return server
+        for path, times in watched.items():
+            for _ in range(times):
+                server.unwatch(path)
+        server.observer = PollingObserver(timeout=WATCH_INTERVAL)
+        for path, times in watched.items():
+            for _ in range(times):
+                server.watch(path)
+        return server
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Sanitize each generated page; its figure slots are filled later (`on_post_page`).

@@ -59,3 +59,25 @@ def test_serve_rebuilds_when_a_plan_file_changes(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_serve_looks_at_the_plan_folder_more_often_than_mkdocs(tmp_path: Path) -> None:
+    from mkdocs.livereload import LiveReloadServer
+
+    from generator.plugin import WATCH_INTERVAL, HandbookPlugin
+
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=free_port(), root=str(tmp_path))
+    (tmp_path / "plan").mkdir()
+    server.watch(str(tmp_path / "plan"))
+    server.watch(str(tmp_path / "plan"))  # watched twice (two plugins): unwatching once must not drop it
+    server.watch(str(tmp_path / "mkdocs.yml"))
+    assert server.observer.timeout == 0.5  # MkDocs' own interval, which this test would otherwise not be about
+
+    served = HandbookPlugin().on_serve(server, config=None, builder=None)  # type: ignore[arg-type]
+
+    assert served is server
+    assert server.observer.timeout == WATCH_INTERVAL < 0.5
+    assert sorted(emitter.watch.path for emitter in server.observer.emitters) == \
+        sorted([str(tmp_path / "plan"), str(tmp_path / "mkdocs.yml")])
+    server.unwatch(str(tmp_path / "plan"))
+    assert str(tmp_path / "plan") in [emitter.watch.path for emitter in server.observer.emitters]
