@@ -9,7 +9,6 @@ are graded by the plan's settings and grouped for readers is `generator.health`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -94,6 +93,10 @@ class Rule:
     check again only the teams an edit can change (`generator.recheck`).
     """
 
+    def __reduce__(self) -> tuple[Callable[[str], Rule], tuple[str]]:
+        """A rule crosses to another process (findings from a worker) by its id, and arrives as the same object."""
+        return by_id, (self.id,)
+
 
 _CATALOGUE: list[Rule] = []
 
@@ -101,6 +104,11 @@ _CATALOGUE: list[Rule] = []
 def catalogue() -> tuple[Rule, ...]:
     """Every rule, in the order of the article's steps."""
     return tuple(sorted(_CATALOGUE, key=lambda r: r.step))
+
+
+def by_id(rule_id: str) -> Rule:
+    """The rule with this id (KeyError if there is none)."""
+    return {rule.id: rule for rule in _CATALOGUE}[rule_id]
 
 
 def _rule(rule_id: str, severity: Severity, step: int, title: str, *, checks: str, why: str,
@@ -116,16 +124,14 @@ def _team_rule(rule_id: str, severity: Severity, step: int, title: str, *, check
                fix: str) -> Callable[[TeamFinder], TeamFinder]:
     """Register a rule that looks at one team at a time (and at what its goals point to)."""
     def register(find_in_team: TeamFinder) -> TeamFinder:
-        find = functools.partial(_in_every_team, find_in_team)  # a partial of module functions pickles, for workers
+        def find(plan: Plan) -> Iterator[Hit]:
+            for team in plan.teams:
+                yield from find_in_team(plan, team)
+
         _CATALOGUE.append(Rule(rule_id, severity, step, title, checks, why, fix, find, find_in_team))
         return find_in_team
 
     return register
-
-
-def _in_every_team(find_in_team: TeamFinder, plan: Plan) -> Iterator[Hit]:
-    for team in plan.teams:
-        yield from find_in_team(plan, team)
 
 
 # ---------------------------------------------------------------- subjects
@@ -310,10 +316,12 @@ def _single_department_objective(plan: Plan) -> Iterator[Hit]:
                       _objective(objective), (objective.id,), teams)
 
 
-def _objectives_served_by_team(plan: Plan) -> dict[str, frozenset[str]]:
-    """Each team's id -> the objectives its goals serve, worked out once per plan (teams are asked per goal)."""
-    return plan.derived("objectives-served-by-team",
-                        lambda whole: {t.id: frozenset(alignment.objectives_served(t)) for t in whole.teams})
+def _objectives_served(plan: Plan, team: Team) -> frozenset[str]:
+    """The objectives a team's goals serve, worked out once per team and plan: a partner team is asked per goal."""
+    served: dict[str, frozenset[str]] = plan.derived("objectives-served-by-team", lambda _: {})
+    if team.id not in served:
+        served[team.id] = frozenset(alignment.objectives_served(team))
+    return served[team.id]
 
 
 @_team_rule("collaborator-without-support", "warning", 3, "A collaborating team has nothing that supports the goal",
@@ -332,7 +340,7 @@ def _collaborator_without_support(plan: Plan, team: Team) -> Iterator[Hit]:
             if partner_id not in teams or partner_id == team.id:
                 continue
             partner = plan.team(partner_id)
-            shares = not objectives.isdisjoint(_objectives_served_by_team(plan)[partner_id])
+            shares = not objectives.isdisjoint(_objectives_served(plan, partner))
             supports = any(owner.id == partner_id for owner, _, _ in plan.goals_supported_by(goal.id))
             if not shares and not supports:
                 yield Hit(Located(team_file(team.id), ("goals", i, "collaborators", j)),

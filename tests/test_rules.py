@@ -7,6 +7,7 @@ rule it breaks, the plan with a fix) must give no finding of that rule.
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,12 @@ def test_the_readme_documents_every_rule() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     for rule in rules.catalogue():
         assert f"| `{rule.id}` | {rule.severity} |" in readme, rule.id
+
+
+def test_a_rule_sent_to_another_process_arrives_as_the_same_rule() -> None:
+    """Findings come back from forked workers pickled: their rules must still be the catalogue's, so that a
+    finding found there equals the same finding found here (serve compares them)."""
+    for rule in rules.catalogue():
+        assert pickle.loads(pickle.dumps(rule)) is rule
+    with pytest.raises(KeyError):
+        rules.by_id("no-such-rule")
