@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import assume, given
@@ -129,3 +130,20 @@ def test_tally_counts_every_team_goal_once() -> None:
     counts = dict(status.tally(plan))
     assert sum(counts.values()) == len(plan.goals())
     assert counts[Status.at_risk] == 3 and counts[Status.off_track] == 1
+
+
+def test_one_goal_judged_in_two_plans_is_judged_on_each_plans_day() -> None:
+    """Assessments are kept per goal (a serve rebuild reuses them): a plan with another as-of day, or another
+    period, must not get the first plan's."""
+    plan = load_plan(SMALL_PLAN)
+    _, handover = plan.goal("north-handover-quality")  # due 2026-11-30, judged on 2026-11-15
+    assert status.assess_measure(plan, handover).elapsed == 45 / 60
+    later = replace(plan, organization=plan.organization.model_copy(update={"as_of": dt.date(2026, 11, 30)}))
+    assert status.assess_measure(later, handover).elapsed == 1.0
+    assert status.assess_measure(plan, handover).elapsed == 45 / 60
+    next_quarter = replace(plan, organization=plan.organization.model_copy(update={"period": "2027-Q1",
+                                                                                   "as_of": None}))
+    # a due date alone runs from the start of the plan's period, or from the due date if that is earlier
+    assert status.assess_measure(next_quarter, handover).window == (dt.date(2026, 11, 30), dt.date(2026, 11, 30))
+    _, arr = plan.goal("north-new-arr")  # period 2026-Q4
+    assert status.assess_measure(next_quarter, arr).elapsed == 1.0
