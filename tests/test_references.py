@@ -200,3 +200,18 @@ def test_a_new_team_with_its_own_lead_loads(tmp_path: Path, monkeypatch: pytest.
                                          "people:\n  - id: wes\n    name: Wes\n    role: Seller\n")
     monkeypatch.chdir(tmp_path)
     assert "west-sales" in load_plan(Path("plan")).ids("team")
+
+
+def test_a_file_that_did_not_change_is_checked_again_when_the_ids_it_names_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`handbook serve` loads the plan again on every edit and keeps what unchanged team files reported."""
+    make_plan(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    load_plan(Path("plan"))
+    Path("plan/teams/north-sales.yaml").rename("plan/teams/nordic-sales.yaml")
+    with pytest.raises(PlanError) as caught:
+        load_plan(Path("plan"))
+    assert ("plan/teams/field-marketing.yaml", "unknown team 'north-sales'") in [
+        (d.file, d.message) for d in caught.value.diagnostics]
+    Path("plan/teams/nordic-sales.yaml").rename("plan/teams/north-sales.yaml")
+    load_plan(Path("plan"))
