@@ -151,38 +151,33 @@ def test_a_tampered_spare_still_gives_the_exact_site_and_nothing_outside_it_chan
     assert sorted(p.name for p in spare.iterdir()) == ["goals", "junk", "people"]  # junk stays; deleting it is safe
 
 
+def build_with_forked_writers(out: Path, times: int) -> None:
+    """Build `out/plan` `times` times into `out/beside-True` with the worker beside MkDocs and into `out/beside-False`
+    with the forked file writer (in a fresh interpreter: the test process may run threads, which never fork)."""
+    run_python(f"""
+        import os
+        from pathlib import Path
+        from generator import cli, plugin, writing
+
+        os.environ["SOURCE_DATE_EPOCH"] = "1790000000"
+        out = Path({str(out)!r})
+        build = ["build", "--quiet", "--plan", str(out / "plan"), "--config", {str(REPO / "mkdocs.yml")!r}]
+        for beside in (True, False):
+            plugin.BESIDE_FROM, writing._FORK_FROM = (1, 10**9) if beside else (10**9, 1)
+            for _ in range({times}):
+                assert cli.main([*build, "--site-dir", str(out / f"beside-{{beside}}")]) == 0
+    """)
+
+
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the worker beside MkDocs needs two cores")
 def test_forked_writers_bring_the_spare_up_to_date_too(tmp_path: Path) -> None:
     """Large builds update the spare in the worker beside MkDocs (or the forked file writer), not in a thread."""
     plan = make_plan(tmp_path)
-    run_python(f"""
-        import os
-        from pathlib import Path
-        from generator import cli, plugin, writing
-
-        os.environ["SOURCE_DATE_EPOCH"] = "1790000000"
-        out = Path({str(tmp_path)!r})
-        build = ["build", "--quiet", "--plan", str(out / "plan"), "--config", {str(REPO / "mkdocs.yml")!r}]
-        for beside in (True, False):
-            plugin.BESIDE_FROM, writing._FORK_FROM = (1, 10**9) if beside else (10**9, 1)
-            for _ in range(2):
-                assert cli.main([*build, "--site-dir", str(out / f"beside-{{beside}}")]) == 0
-    """)
+    build_with_forked_writers(tmp_path, 2)
     change_plan(plan)
     for beside in (True, False):
         tamper(tmp_path / f".beside-{beside}.spare", tmp_path / "outside.html")
-    run_python(f"""
-        import os
-        from pathlib import Path
-        from generator import cli, plugin, writing
-
-        os.environ["SOURCE_DATE_EPOCH"] = "1790000000"
-        out = Path({str(tmp_path)!r})
-        build = ["build", "--quiet", "--plan", str(out / "plan"), "--config", {str(REPO / "mkdocs.yml")!r}]
-        for beside in (True, False):
-            plugin.BESIDE_FROM, writing._FORK_FROM = (1, 10**9) if beside else (10**9, 1)
-            assert cli.main([*build, "--site-dir", str(out / f"beside-{{beside}}")]) == 0
-    """)
+    build_with_forked_writers(tmp_path, 1)
     assert build_site(plan, tmp_path / "fresh") == 0
     fresh = tree(tmp_path / "fresh")
     for beside in (True, False):
