@@ -27,33 +27,30 @@ SPENT: defaultdict[str, float] = defaultdict(float)
 HOOKS = {
     "on_config": "generator (on_config)",
     "on_files": "taking the spare's folders (on_files)",
-    "on_env": "waiting for the spare's folders (on_env)",
+    "on_env": "templates; waiting for the spare's folders (on_env)",
     "on_page_content": "sanitizing (on_page_content)",
     "on_post_page": "figures (on_post_page)",
     "on_post_build": "waiting for the site's files (on_post_build)",
 }
 
 
-def timed(function: Callable[..., Any], part: str) -> Callable[..., Any]:
-    """`function`, adding its wall time to `SPENT[part]` on every call."""
+def timed(function: Callable[..., Any], part: str, printed: bool = False) -> Callable[..., Any]:
+    """`function`, adding its wall time to `SPENT[part]` on every call, or `printed` when it returns: for work
+    done in a forked worker, whose `SPENT` is its own."""
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
             return function(*args, **kwargs)
         finally:
-            SPENT[part] += time.perf_counter() - started
+            if printed:
+                show(part, time.perf_counter() - started)
+            else:
+                SPENT[part] += time.perf_counter() - started
     return wrapper
 
 
-def reported(function: Callable[..., Any], part: str) -> Callable[..., Any]:
-    """`function`, printing its wall time when it returns: for work done in a forked worker, whose `SPENT` is its own."""
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            print(f"{part:48s} {time.perf_counter() - started:6.2f} s", file=sys.stderr)
-    return wrapper
+def show(part: str, seconds: float) -> None:
+    print(f"{part:48s} {seconds:6.2f} s", file=sys.stderr)
 
 
 def main() -> int:
@@ -61,13 +58,13 @@ def main() -> int:
         setattr(plugin.HandbookPlugin, hook, timed(getattr(plugin.HandbookPlugin, hook), part))
     publish.replace_dir = timed(publish.replace_dir, "replacing the previous site")
     recycling.keep = timed(recycling.keep, "  of which deleting it but the spare's folders")
-    recycling.Recycled.update = reported(recycling.Recycled.update, "updating the spare's folders (beside MkDocs)")
-    plugin._beside_pages = reported(plugin._beside_pages, "the worker's files and figures (beside MkDocs)")
+    recycling.Recycled.update = timed(recycling.Recycled.update, "updating the spare's folders (beside MkDocs)", True)
+    plugin._beside_pages = timed(plugin._beside_pages, "the worker's files and figures (beside MkDocs)", True)
     started = time.perf_counter()
     status = cli.main(sys.argv[1:])
     for part, seconds in SPENT.items():
-        print(f"{part:48s} {seconds:6.2f} s", file=sys.stderr)
-    print(f"{'whole command':48s} {time.perf_counter() - started:6.2f} s", file=sys.stderr)
+        show(part, seconds)
+    show("whole command", time.perf_counter() - started)
     return status
 
 
