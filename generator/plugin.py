@@ -90,7 +90,8 @@ def site_files(plan: Plan, version: str | None, title: str | None, built_at: str
 
 
 def _beside_pages(folder: Path, plan: Plan, rendered: dict[str, str],
-                  snapshot_for: tuple[str | None, str | None, str | None], recycled: recycling.Recycled | None) -> bytes:
+                  snapshot_for: tuple[str | None, str | None, str | None],
+                  recycled: recycling.Recycled | None) -> bytes:
     """What a forked worker does while MkDocs converts the pages: write the site's files beside them (bringing
     `recycled` folders up to date), and draw every page's figures (sent back with marshal: page -> slot id -> SVG).
 

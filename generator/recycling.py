@@ -38,7 +38,7 @@ from generator.urls import ADDRESS_ONLY_FOLDERS
 
 
 def spare_for(site: Path) -> Path:
-    """The spare of the site folder `site`: beside it (so on its file system) and hidden, like the build's own folders."""
+    """The spare of the site folder `site`: beside it (so on its file system), hidden like the build's own folders."""
     return site.with_name(f".{site.name}.spare")
 
 
@@ -64,8 +64,8 @@ def take(spare: Path, site: Path, pages: Iterable[str]) -> Recycled | None:
     """Move the spare's address folders into `site`, which MkDocs has just emptied; None if none was taken.
 
     `pages` are the paths MkDocs will write into the site (its files' `dest_uri`): in the taken folders,
-    `Recycled.update` deletes what is at those paths, for MkDocs to write. Renames are atomic: of two builds taking one
-    spare, each folder goes to one of them, and the other writes it from nothing.
+    `Recycled.update` deletes what is at those paths, for MkDocs to write. Renames are atomic: of two
+    builds taking one spare, each folder goes to one of them, and the other writes it from nothing.
     """
     taken = []
     if _ours(spare):
@@ -159,7 +159,7 @@ class Recycled:
                 os.close(signal)
 
     def handed_to_process(self) -> None:
-        """The update runs in a forked process: only it tells `wait` now, and if it dies, `wait` returns all the same."""
+        """The update runs in a forked process: only it tells `wait` now, and if it dies, `wait` returns too."""
         if self._signal >= 0:
             os.close(self._signal)
             self._signal = -1

@@ -160,7 +160,8 @@ def _check_relative(paths: Iterable[str]) -> None:
             raise ValueError(f"file path {rel!r} is not a relative path inside the site folder")
 
 
-def _write(folder: Path, wanted: Mapping[str, bytes], unwanted: Sequence[str], recycled: Recycled | None = None) -> None:
+def _write(folder: Path, wanted: Mapping[str, bytes], unwanted: Sequence[str],
+           recycled: Recycled | None = None) -> None:
     """Write checked paths with plain system calls (a file object costs more than the file here)."""
     if recycled is not None:
         wanted = recycled.update(wanted)
