@@ -6,7 +6,9 @@ Run it like `handbook build`, e.g. after `make bench` has written the 1,000-team
         --site-dir .cache/bench/teams-1000/site --config .cache/bench/teams-1000/mkdocs.yml
 
 It prints, after the build, the seconds spent in each hook of the handbook plugin (summed over the
-pages) and in replacing the previous site. cProfile slows Python code three times more than
+pages) and in replacing the previous site (keeping its address folders as the spare among it); the
+work of the worker beside MkDocs (writing the site's files, bringing the spare's folders up to date)
+is printed by the worker when it is done, marked "beside MkDocs". cProfile slows Python code three times more than
 system calls, which hides where a build's wall time goes; plain timers do not.
 """
 
@@ -18,38 +20,51 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from generator import cli, plugin, publish
+from generator import cli, plugin, publish, recycling
 
 SPENT: defaultdict[str, float] = defaultdict(float)
 
 HOOKS = {
     "on_config": "generator (on_config)",
+    "on_files": "taking the spare's folders (on_files)",
+    "on_env": "templates; waiting for the spare's folders (on_env)",
     "on_page_content": "sanitizing (on_page_content)",
     "on_post_page": "figures (on_post_page)",
     "on_post_build": "waiting for the site's files (on_post_build)",
 }
 
 
-def timed(function: Callable[..., Any], part: str) -> Callable[..., Any]:
-    """`function`, adding its wall time to `SPENT[part]` on every call."""
+def timed(function: Callable[..., Any], part: str, printed: bool = False) -> Callable[..., Any]:
+    """`function`, adding its wall time to `SPENT[part]` on every call, or `printed` when it returns: for work
+    done in a forked worker, whose `SPENT` is its own."""
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
             return function(*args, **kwargs)
         finally:
-            SPENT[part] += time.perf_counter() - started
+            if printed:
+                show(part, time.perf_counter() - started)
+            else:
+                SPENT[part] += time.perf_counter() - started
     return wrapper
+
+
+def show(part: str, seconds: float) -> None:
+    print(f"{part:48s} {seconds:6.2f} s", file=sys.stderr)
 
 
 def main() -> int:
     for hook, part in HOOKS.items():
         setattr(plugin.HandbookPlugin, hook, timed(getattr(plugin.HandbookPlugin, hook), part))
     publish.replace_dir = timed(publish.replace_dir, "replacing the previous site")
+    recycling.keep = timed(recycling.keep, "  of which deleting it but the spare's folders")
+    recycling.Recycled.update = timed(recycling.Recycled.update, "updating the spare's folders (beside MkDocs)", True)
+    plugin._beside_pages = timed(plugin._beside_pages, "the worker's files and figures (beside MkDocs)", True)
     started = time.perf_counter()
     status = cli.main(sys.argv[1:])
     for part, seconds in SPENT.items():
-        print(f"{part:48s} {seconds:6.2f} s", file=sys.stderr)
-    print(f"{'whole command':48s} {time.perf_counter() - started:6.2f} s", file=sys.stderr)
+        show(part, seconds)
+    show("whole command", time.perf_counter() - started)
     return status
 
 

@@ -205,7 +205,8 @@ def _build(args: argparse.Namespace) -> int:
         plugin.hand_over(args.plan, plan, progress)
     try:
         with _audience_for_plugin(args.audience):
-            publish.build_into(target, config_file=args.config, plan_dir=args.plan, settings=settings)
+            publish.build_into(target, config_file=args.config, plan_dir=args.plan, settings=settings,
+                               recycle=True)
     except publish.BuildFailed as error:
         progress.finish()
         print(f"handbook: build failed, {target} is unchanged: {error}", file=sys.stderr)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import gitrepo, history
+from generator import gitrepo, history, recycling
 from generator.urls import SNAPSHOT
 from generator.writing import replace_dir
 
@@ -65,23 +65,28 @@ class Published:
     pushed_to: str | None
 
 
-def build_into(target: Path, *, config_file: Path, plan_dir: Path, settings: Settings) -> None:
-    """Build the site and put it at `target` in one rename; raise BuildFailed and leave `target` alone on failure."""
+def build_into(target: Path, *, config_file: Path, plan_dir: Path, settings: Settings, recycle: bool = False) -> None:
+    """Build the site and put it at `target` in one rename; raise BuildFailed and leave `target` alone on failure.
+
+    With `recycle`, the previous site's address folders are kept beside `target` as a spare that the
+    next build brings up to date instead of deleting and writing them again (`generator.recycling`).
+    """
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
+    spare = recycling.spare_for(target) if recycle else None
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
-        build(_config(config_file, plan_dir, staging, settings))
+        build(_config(config_file, plan_dir, staging, settings, spare))
     except (MkDocsException, OSError) as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildFailed(str(error)) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    replace_dir(staging, target)
+    replace_dir(staging, target, spare)
 
 
 def publish_dir(out: Path, *, config_file: Path, plan_dir: Path, settings: Settings) -> None:
@@ -150,8 +155,10 @@ def publish_version(version: str, *, config_file: Path, plan_dir: Path, title: s
     return Published(version, branch, commit, changed, pushed_to)
 
 
-def _config(config_file: Path, plan_dir: Path, site_dir: Path, settings: Settings) -> MkDocsConfig:
-    """The MkDocs configuration of `config_file`, with the plan, the output folder and the publishing settings."""
+def _config(config_file: Path, plan_dir: Path, site_dir: Path, settings: Settings,
+            spare: Path | None = None) -> MkDocsConfig:
+    """The MkDocs configuration of `config_file`, with the plan, the output folder, the publishing settings and
+    the spare of address folders to reuse, if any."""
     from mkdocs.config import load_config
 
     config = load_config(str(config_file), docs_dir=str(plan_dir.resolve()), site_dir=str(site_dir))
@@ -163,6 +170,7 @@ def _config(config_file: Path, plan_dir: Path, site_dir: Path, settings: Setting
     plugin.config.branch = settings.branch
     plugin.config.version = settings.version
     plugin.config.title = settings.title
+    plugin.config.spare_dir = None if spare is None else str(spare)
     if settings.versioned:
         config.extra["version"] = {"provider": "mike", "default": LATEST}
     return config

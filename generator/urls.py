@@ -64,14 +64,23 @@ def rule_page(rule_id: str) -> str:
     return f"alignment/rules/{rule_id}.md"
 
 
+GOALS = "goals"
+PEOPLE = "people"
+ADDRESS_ONLY_FOLDERS = (GOALS, PEOPLE)
+"""Folders of permanent addresses only (a redirect per goal and person, a page per retired one), no navigation page.
+
+They are nearly all of a large site's folders, and change little from one build to the next: `handbook build`
+keeps them from the previous site and brings them up to date (`generator.recycling`)."""
+
+
 def goal_page(goal_id: str) -> str:
     """The permanent address of a goal: it leads to the goal's section on its team's page, wherever that is."""
-    return f"goals/{goal_id}.md"
+    return f"{GOALS}/{goal_id}.md"
 
 
 def person_page(person_id: str) -> str:
     """The permanent address of a person: it leads to their section on their team's page."""
-    return f"people/{person_id}.md"
+    return f"{PEOPLE}/{person_id}.md"
 
 
 def permanent_page(kind: str, item_id: str) -> str:

@@ -2,7 +2,8 @@
 
 Pages are rewritten only when their text changed, so `mkdocs serve --dirty`
 rebuilds just what an edit touched. A finished site replaces the old one in
-one rename, so a reader never sees a half-written folder.
+one rename, so a reader never sees a half-written folder; the old one's
+address folders can be kept for the next build (`generator.recycling`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from generator import forked
+from generator import forked, recycling
+from generator.recycling import Recycled
 
 
 def sync_pages(folder: Path, pages: Mapping[str, str], written: Mapping[str, str] | None = None) -> list[str]:
@@ -62,8 +64,12 @@ def check_inside(folder: Path, rel: str) -> Path:
     return folder / rel
 
 
-def replace_dir(new: Path, target: Path) -> None:
-    """Put the finished folder `new` where `target` is, keeping the old one until the swap is done."""
+def replace_dir(new: Path, target: Path, spare: Path | None = None) -> None:
+    """Put the finished folder `new` where `target` is, keeping the old one until the swap is done.
+
+    With `spare`, the old one's address folders are kept there for the next build (`recycling.keep`)
+    instead of being deleted with the rest of it.
+    """
     old = target.with_name(f".{target.name}.old")
     if old.exists():
         shutil.rmtree(old)
@@ -71,7 +77,10 @@ def replace_dir(new: Path, target: Path) -> None:
         os.replace(target, old)
     os.replace(new, target)
     if old.exists():
-        shutil.rmtree(old)
+        if spare is None:
+            shutil.rmtree(old)
+        else:
+            recycling.keep(old, spare)
 
 
 class FileWriter:
@@ -86,11 +95,13 @@ class FileWriter:
     `handbook serve`, where forking is unsafe and an edit changes a handful of
     files, a thread does it. Only files whose content differs from `previous`
     (what an earlier build of the same site folder wrote) are written, and files
-    in `previous` that are no longer wanted are removed. `wait()` returns when
-    all is done and raises what went wrong, if anything did.
+    in `previous` that are no longer wanted are removed; in `recycled` folders
+    (a build reusing the previous site's), files already right are only read.
+    `wait()` returns when all is done and raises what went wrong, if anything did.
     """
 
-    def __init__(self, folder: Path, files: Mapping[str, bytes], previous: Mapping[str, bytes] | None = None) -> None:
+    def __init__(self, folder: Path, files: Mapping[str, bytes], previous: Mapping[str, bytes] | None = None,
+                 recycled: Recycled | None = None) -> None:
         _check_relative(files)
         previous = previous or {}
         wanted = {rel: data for rel, data in files.items() if previous.get(rel) != data}
@@ -99,15 +110,17 @@ class FileWriter:
         self._worker: forked.Worker | None = None
         self._thread: threading.Thread | None = None
         if forked.processes_for(len(wanted), _FORK_FROM) > 1:
-            self._worker = forked.Worker(lambda: _write(folder, wanted, unwanted) or b"")
+            self._worker = forked.Worker(lambda: _write(folder, wanted, unwanted, recycled) or b"")
+            if recycled is not None:
+                recycled.handed_to_process()
         else:
-            self._thread = threading.Thread(target=self._run, args=(folder, wanted, unwanted),
+            self._thread = threading.Thread(target=self._run, args=(folder, wanted, unwanted, recycled),
                                             name="handbook-file-writer", daemon=True)
             self._thread.start()
 
-    def _run(self, folder: Path, wanted: Mapping[str, bytes], unwanted: list[str]) -> None:
+    def _run(self, folder: Path, wanted: Mapping[str, bytes], unwanted: list[str], recycled: Recycled | None) -> None:
         try:
-            _write(folder, wanted, unwanted)
+            _write(folder, wanted, unwanted, recycled)
         except BaseException as error:  # handed to the thread that waits
             self._error = error
 
@@ -129,14 +142,16 @@ _FORK_FROM = 1000
 """Fewer files than this are written by a thread: starting a process costs more than they do."""
 
 
-def write_files(folder: Path, wanted: Mapping[str, bytes], unwanted: Sequence[str] = ()) -> None:
-    """Write `wanted` under `folder` and remove `unwanted` from it, here and now.
+def write_files(folder: Path, wanted: Mapping[str, bytes], unwanted: Sequence[str] = (),
+                recycled: Recycled | None = None) -> None:
+    """Write `wanted` under `folder` and remove `unwanted` from it, here and now (bringing `recycled` folders up
+    to date first: their files already right are not written again).
 
     Raises ValueError, before writing anything, if a path is absolute or leads
     out of `folder`: the paths come from checked ids, but are never trusted here.
     """
     _check_relative(wanted)
-    _write(folder, wanted, unwanted)
+    _write(folder, wanted, unwanted, recycled)
 
 
 def _check_relative(paths: Iterable[str]) -> None:
@@ -145,8 +160,11 @@ def _check_relative(paths: Iterable[str]) -> None:
             raise ValueError(f"file path {rel!r} is not a relative path inside the site folder")
 
 
-def _write(folder: Path, wanted: Mapping[str, bytes], unwanted: Sequence[str]) -> None:
+def _write(folder: Path, wanted: Mapping[str, bytes], unwanted: Sequence[str],
+           recycled: Recycled | None = None) -> None:
     """Write checked paths with plain system calls (a file object costs more than the file here)."""
+    if recycled is not None:
+        wanted = recycled.update(wanted)
     made: set[str] = set()
     for rel, data in wanted.items():
         path = os.path.join(folder, rel)
