@@ -47,7 +47,7 @@ from generator.recheck import Rechecker
 from generator.loader import display_path, load_plan
 from generator.model import RETIRED_FILE, Plan
 from generator.progress import SILENT, Progress
-from generator.writing import FileWriter, sync_pages, write_files
+from generator.writing import FileWriter, WriterAfterwards, sync_pages, write_files
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -145,9 +145,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.progress: Progress = SILENT
         self._handed_over: tuple[Path, Plan] | None = None
         self._serving = False
+        self._keeps_site = False
+        self._afterwards: WriterAfterwards | None = None
+        self._written_into = ""
+        """The site folder `_files_written` are in."""
         self._renderer = Renderer()
         self._rechecker = Rechecker()
-        self._rebuilding = collector.Pause()
+        self._rebuilding = collector.BetweenRebuilds()
         self._renderer_for = ""
         self._site_shape = ""
         self._changed = self._built = 0
@@ -162,17 +166,23 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.progress = progress
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
-        """Note whether we serve: then pages are rendered incrementally from one rebuild to the next."""
+        """Note whether we serve: then pages are rendered incrementally from one rebuild to the next.
+
+        A dirty serve rebuild (`handbook serve`) builds into the site of the last one, so the files written
+        then are still there; plain `mkdocs serve` empties the site folder first, and every file is written.
+        """
         self._serving = command == "serve"
+        self._keeps_site = self._serving and dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Load and validate the plan, keep what the audience may see, check it against the published history,
         write its pages, set the navigation.
 
-        A serve rebuild runs without the cyclic garbage collector until `on_post_build` (`generator.collector`).
+        Under serve, the cyclic garbage collector runs only between rebuilds (`collector.BetweenRebuilds`).
         """
         if self._serving:
-            self._rebuilding.start()
+            self._rebuilding.rebuild_starts()
+            self._settle_site_files()
         with collector.paused():
             return self._configure(config)
 
@@ -218,9 +228,9 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.rendered.update(retirements)
         self._snapshot_for = (self.config.version, self.config.title, snapshot.built_at(os.environ))
         # A large build draws its figures and makes its redirects and plan.json in a forked worker, beside
-        # MkDocs (see `_beside_pages`); a small one, or a serve rebuild, makes them here.
+        # MkDocs (see `_beside_pages`); a small one makes them here; a serve rebuild once it is done.
         self._beside = not self._serving and forked.processes_for(len(self.rendered), BESIDE_FROM) > 1
-        self.site_files = {} if self._beside else site_files(plan, *self._snapshot_for)
+        self.site_files = {} if self._beside or self._serving else site_files(plan, *self._snapshot_for)
         self._drawn = None
         if urls.PERMALINKS_SCRIPT not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(urls.PERMALINKS_SCRIPT)
@@ -270,8 +280,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             self._worker = forked.Worker(lambda: _beside_pages(folder, plan, rendered, snapshot_for, recycled))
             if recycled is not None:
                 recycled.handed_to_process()
-        else:
-            self._writer = FileWriter(folder, self.site_files, self._files_written if self._serving else None, recycled)
+        elif not self._serving:
+            self._writer = FileWriter(folder, self.site_files, None, recycled)
         self.progress.start("MkDocs: reading pages", len(generated))
         return Files(kept + generated)
 
@@ -330,19 +340,24 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return self._drawn.get(page, {})
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Wait for the redirects to be written; end the progress line; when serving, say how little a rebuild
-        had to do."""
+        """Wait for the redirects to be written (when serving, start writing them: `WriterAfterwards`); end the
+        progress line; when serving, say how little a rebuild had to do."""
         self._finish_writing(config)
         self._end_progress()
-        self._rebuilding.end()
         if self._serving:
+            self._rebuilding.rebuild_ended()
+        if self._serving and self.plan is not None:
+            plan, snapshot_for = self.plan, self._snapshot_for
+            kept = self._keeps_site and self._written_into == config.site_dir
+            self._afterwards = WriterAfterwards(Path(config.site_dir), lambda: site_files(plan, *snapshot_for),
+                                                self._files_written if kept else {})
+            self._written_into = config.site_dir
             log.info("handbook: rules run again on %d of %d teams; %d of %d pages rendered again, %d changed, "
                      "%d rebuilt by MkDocs", self._rechecker.teams_checked, len(self.plan.teams) if self.plan else 0,
                      self._renderer.rendered_last, len(self.rendered), self._changed, self._built)
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop writing into the failed site (its folder is about to be removed); end the progress line and the
-        collector's pause."""
+        """Stop writing into the failed site (its folder is about to be removed); end the progress line."""
         writer, self._writer, self._files_written = self._writer, None, {}
         worker, self._worker, self._drawn = self._worker, None, None
         recycled, self._recycled = self._recycled, None
@@ -357,7 +372,25 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             if recycled is not None:  # its updater has ended with the worker or the writer
                 recycled.close()
         self._end_progress()
-        self._rebuilding.end()
+        if self._serving:
+            self._rebuilding.rebuild_ended()
+
+    def on_shutdown(self) -> None:
+        """`handbook serve` stops: finish writing the last rebuild's files before MkDocs removes the site; the
+        collector works as before."""
+        self._settle_site_files()
+        self._rebuilding.stop()
+
+    def _settle_site_files(self) -> None:
+        """Wait for the last serve rebuild's redirects and plan.json (`WriterAfterwards`), and note what they are."""
+        afterwards, self._afterwards = self._afterwards, None
+        if afterwards is None:
+            return
+        try:
+            self._files_written = afterwards.wait()
+        except (OSError, ValueError) as error:
+            self._files_written = {}
+            log.error("handbook: cannot write the served site's redirects and plan.json: %s", error)
 
     def _finish_writing(self, config: MkDocsConfig) -> None:
         if self._worker is not None:  # no page had figures: the worker's files must be written all the same
@@ -369,10 +402,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         try:
             writer.wait()
         except OSError as error:
-            self._files_written = {}
             raise PluginError(f"cannot write the site's redirects and plan.json into {config.site_dir}: {error}") \
                 from None
-        self._files_written = dict(self.site_files) if self._serving else {}
 
     def _end_progress(self) -> None:
         """The next build (if any) is silent unless `handbook build` hands over a plan again."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from generator import forked, recycling
@@ -103,9 +103,7 @@ class FileWriter:
     def __init__(self, folder: Path, files: Mapping[str, bytes], previous: Mapping[str, bytes] | None = None,
                  recycled: Recycled | None = None) -> None:
         _check_relative(files)
-        previous = previous or {}
-        wanted = {rel: data for rel, data in files.items() if previous.get(rel) != data}
-        unwanted = sorted(previous.keys() - files.keys())
+        wanted, unwanted = _changes(files, previous or {})
         self._error: BaseException | None = None
         self._worker: forked.Worker | None = None
         self._thread: threading.Thread | None = None
@@ -136,6 +134,46 @@ class FileWriter:
             self._thread.join()
         if self._error is not None:
             raise self._error
+
+
+class WriterAfterwards:
+    """Makes a site's files and writes those that changed on a thread that starts when the build is done.
+
+    Under `handbook serve` MkDocs reloads the browser when the build returns;
+    the redirects and plan.json (0.2 s to make at 1,000 teams, most of it
+    walking 30,000 ids) are not the page being looked at, so they are made and
+    written just after, and the next rebuild waits for them first. A served
+    site is written while it is served anyway: MkDocs writes its pages in place.
+    """
+
+    def __init__(self, folder: Path, make: Callable[[], Mapping[str, bytes]], previous: Mapping[str, bytes]) -> None:
+        self._written: dict[str, bytes] = {}
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                files = make()
+                _check_relative(files)
+                _write(folder, *_changes(files, previous))
+                self._written = dict(files)
+            except BaseException as error:  # handed to the thread that waits
+                self._error = error
+
+        self._thread = threading.Thread(target=run, name="handbook-site-files", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> dict[str, bytes]:
+        """Block until the files are written; return them, or raise what stopped the writing."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._written
+
+
+def _changes(files: Mapping[str, bytes], previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], list[str]]:
+    """What to write (new or different since `previous` was written) and what to remove (no longer wanted)."""
+    return ({rel: data for rel, data in files.items() if previous.get(rel) != data},
+            sorted(previous.keys() - files.keys()))
 
 
 _FORK_FROM = 1000

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,8 +52,9 @@ class Probe(BasePlugin):  # type: ignore[type-arg]
         return output
 
 
-def serve_build(plan: Path, site: Path) -> Probe:
-    """A build as `handbook serve` makes it, in this process, with a probe beside the handbook plugin.
+def serve_builds(plan: Path, site: Path, rebuilds: int, *, between: Callable[[], None] = lambda: None) -> Probe:
+    """Builds as `handbook serve` makes them, in this process, with a probe beside the handbook plugin;
+    `between` runs after each. Then serving stops, as when the server is stopped.
 
     MkDocs keeps a plugin with `on_startup` for the next configuration loaded in the process:
     it is told that the serving is over, or the other tests' builds would be serve rebuilds.
@@ -59,23 +63,44 @@ def serve_build(plan: Path, site: Path) -> Probe:
     probe = config.plugins["probe"] = Probe()
     config.plugins.on_startup(command="serve", dirty=False)
     try:
-        build(config)
+        for _ in range(rebuilds):
+            with contextlib.suppress(SystemExit):  # a failed rebuild: the server goes on
+                build(config)
+            between()
     finally:
+        config.plugins.on_shutdown()
         config.plugins.on_startup(command="build", dirty=False)
     return probe
 
 
-def test_a_serve_rebuild_runs_without_collections_and_collects_after_it(tmp_path: Path) -> None:
+def full_collection_within(seconds: float) -> bool:
+    """Whether the collector runs a full collection within `seconds` (a bound for a background thread)."""
+    started = threading.Event()
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            started.set()
+
+    gc.callbacks.append(note)
+    try:
+        return started.wait(seconds)
+    finally:
+        gc.callbacks.remove(note)
+
+
+def test_serve_rebuilds_run_without_collections_and_one_follows_a_quiet_moment(tmp_path: Path) -> None:
     plan = make_plan(tmp_path)
-    for _ in range(2):
-        probe = serve_build(plan, tmp_path / "site")
-        assert probe.enabled and not any(probe.enabled)
-        assert gc.isenabled()
+    collected: list[bool] = []
+    probe = serve_builds(plan, tmp_path / "site", 2, between=lambda: collected.append(full_collection_within(30)))
+    assert probe.enabled and not any(probe.enabled)
+    assert collected == [True, True]
+    assert gc.isenabled()
 
 
-def test_a_failed_serve_rebuild_collects_again(tmp_path: Path) -> None:
+def test_a_failed_serve_rebuild_is_collected_after_and_serving_stops_with_the_collector_on(tmp_path: Path) -> None:
     plan = make_plan(tmp_path)
     replace_in(plan, "teams/north-sales.yaml", "objective: grow-revenue", "objective: grow-revenu")
-    with pytest.raises(SystemExit):
-        serve_build(plan, tmp_path / "site")
+    collected: list[bool] = []
+    serve_builds(plan, tmp_path / "site", 1, between=lambda: collected.append(full_collection_within(30)))
+    assert collected == [True]
     assert gc.isenabled()

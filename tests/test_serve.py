@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -81,3 +82,40 @@ def test_serve_looks_at_the_plan_folder_more_often_than_mkdocs(tmp_path: Path) -
         sorted([str(tmp_path / "plan"), str(tmp_path / "mkdocs.yml")])
     server.unwatch(str(tmp_path / "plan"))
     assert str(tmp_path / "plan") in [emitter.watch.path for emitter in server.observer.emitters]
+
+
+def serve_rebuild(plan: Path, site: Path, *, dirty: bool) -> None:
+    """One build as `mkdocs serve` makes it (`dirty`: as `handbook serve` does), in this process.
+
+    MkDocs keeps the plugin for the next configuration loaded in the process: it is told afterwards
+    that the serving is over, or the other tests' builds would be serve rebuilds.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from generator.cli import _DirtyBuildNotice
+
+    config = load_config(str(REPO / "mkdocs.yml"), docs_dir=str(plan), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=dirty)
+    notice = _DirtyBuildNotice()  # as `handbook serve` does: the dirty build's warning would stop a strict build
+    logging.getLogger("mkdocs.commands.build").addFilter(notice)
+    try:
+        build(config, dirty=dirty)
+    finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(notice)
+        config.plugins.on_shutdown()  # as when serving stops: the last rebuild's redirects are written by then
+        config.plugins.on_startup(command="build", dirty=False)
+
+
+def test_every_rebuild_of_a_served_site_has_every_permanent_address(tmp_path: Path) -> None:
+    """Plain `mkdocs serve` empties the site folder before each rebuild; `handbook serve` does not."""
+    plan = make_plan(tmp_path)
+    for dirty in (False, True):
+        site = tmp_path / f"site-{dirty}"
+        for title in ("Sign €1.3 m of new-customer ARR", "Sign €1.5 m of new-customer ARR"):
+            replace_in(plan, "teams/north-sales.yaml", "title: Sign €1.2 m of new-customer ARR", f"title: {title}")
+            serve_rebuild(plan, site, dirty=dirty)
+            for unchanged in ("goals/south-new-logos", "people/nora-lind"):
+                assert (site / unchanged / "index.html").is_file(), (dirty, title, unchanged)
+            assert (site / "plan.json").is_file()
+            replace_in(plan, "teams/north-sales.yaml", f"title: {title}", "title: Sign €1.2 m of new-customer ARR")
