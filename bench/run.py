@@ -310,7 +310,7 @@ def measure_serve(work_root: Path, teams: int, edits: int, log: Any) -> ServeRes
             time.sleep(0.2)
         result.initial_build = time.perf_counter() - started
         log(f"  serve at {teams} teams: first build {result.initial_build:.1f} s")
-        pages_dir = next((work / ".cache" / "handbook").iterdir())
+        pages_dir = work / ".cache" / "handbook"  # one folder per plan and audience: only the served one changes
         flagged = goals_with_findings(plan_dir)
         for k in range(edits):
             # Every other edit is of a goal the health page lists, which must then show its new title too.
