@@ -1,7 +1,7 @@
 # Two commands on a fresh machine:
 #   make site   sets up .venv and builds the handbook from plan/ into site/
 #   make test   sets up .venv with the test tools, installs Chromium, runs the tests
-# and a benchmark (about 15 minutes on 2 cores; RUNS=5 runs per size, SIZES=10,100 other plan sizes):
+# and a benchmark (about 7 minutes on 2 cores; RUNS=5 runs per size, SIZES=10,100 other plan sizes):
 #   make bench  builds synthetic plans of 10, 100 and 1,000 teams, writes bench/results.md
 PYTHON ?= python3
 VENV   := .venv
