@@ -43,10 +43,10 @@ from generator import (collector, figures, forked, health, history, lineage, pag
 from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from generator.diagnostics import PlanError, format_report
 from generator.incremental import Renderer
-from generator.recheck import Rechecker
 from generator.loader import display_path, load_plan
 from generator.model import RETIRED_FILE, Plan
 from generator.progress import SILENT, Progress
+from generator.recheck import Rechecker
 from generator.writing import FileWriter, WriterAfterwards, sync_pages, write_files
 
 log = logging.getLogger("mkdocs.plugins.handbook")
@@ -344,21 +344,24 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         progress line; when serving, say how little a rebuild had to do."""
         self._finish_writing(config)
         self._end_progress()
-        if self._serving:
-            self._rebuilding.rebuild_ended()
         if self._serving and self.plan is not None:
+            self._rebuilding.rebuild_ended()
             plan, snapshot_for = self.plan, self._snapshot_for
             kept = self._keeps_site and self._written_into == config.site_dir
             self._afterwards = WriterAfterwards(Path(config.site_dir), lambda: site_files(plan, *snapshot_for),
                                                 self._files_written if kept else {})
             self._written_into = config.site_dir
             log.info("handbook: rules run again on %d of %d teams; %d of %d pages rendered again, %d changed, "
-                     "%d rebuilt by MkDocs", self._rechecker.teams_checked, len(self.plan.teams) if self.plan else 0,
+                     "%d rebuilt by MkDocs", self._rechecker.teams_checked, len(plan.teams),
                      self._renderer.rendered_last, len(self.rendered), self._changed, self._built)
 
     def on_build_error(self, *, error: Exception) -> None:
-        """Stop writing into the failed site (its folder is about to be removed); end the progress line."""
-        writer, self._writer, self._files_written = self._writer, None, {}
+        """Stop writing into the failed site (its folder is about to be removed); end the progress line.
+
+        A failed serve rebuild wrote none of the site's other files (they are written after a rebuild that
+        worked), so what the last one wrote is still there.
+        """
+        writer, self._writer = self._writer, None
         worker, self._worker, self._drawn = self._worker, None, None
         recycled, self._recycled = self._recycled, None
         if worker is not None:
