@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from generator import health
 from generator.diagnostics import Severity
 from generator.model import Plan
-from generator.rules import Rule
+from generator.rules import Rule, TeamFinder
 from generator.schema import Team
 
 _REST = ("organization", "objectives", "benefits", "reviews", "retired")
@@ -34,7 +34,6 @@ _REST = ("organization", "objectives", "benefits", "reviews", "retired")
 class _Checked:
     plan: Plan
     strict: bool
-    rules: list[tuple[Rule, Severity]]
     by_team: dict[str, tuple[Team, list[health.Finding]]]
     """Per team id: the team checked, and what the per-team rules found in it."""
 
@@ -58,7 +57,7 @@ class Rechecker:
         else:
             again = _affected(last.plan, plan)
             kept = last.by_team
-        per_team = [(rule, severity) for rule, severity in rules if rule.find_in_team is not None]
+        per_team = [(rule, severity, rule.find_in_team) for rule, severity in rules if rule.find_in_team is not None]
         whole_plan = [(rule, severity) for rule, severity in rules if rule.find_in_team is None]
         by_team: dict[str, tuple[Team, list[health.Finding]]] = {}
         self.teams_checked = 0
@@ -68,14 +67,14 @@ class Rechecker:
                 self.teams_checked += 1
             else:
                 by_team[team.id] = kept[team.id]
-        self._last = _Checked(plan, strict, rules, by_team)
+        self._last = _Checked(plan, strict, by_team)
         found = [health.finding(plan, rule, severity, hit) for rule, severity in whole_plan for hit in rule.find(plan)]
         return health.in_order([*found, *(f for _, team_found in by_team.values() for f in team_found)])
 
 
-def _in_team(plan: Plan, team: Team, rules: Sequence[tuple[Rule, Severity]]) -> Iterator[health.Finding]:
-    for rule, severity in rules:
-        for hit in rule.find_in_team(plan, team) if rule.find_in_team is not None else ():
+def _in_team(plan: Plan, team: Team, rules: Sequence[tuple[Rule, Severity, TeamFinder]]) -> Iterator[health.Finding]:
+    for rule, severity, find_in_team in rules:
+        for hit in find_in_team(plan, team):
             yield health.finding(plan, rule, severity, hit)
 
 
