@@ -47,7 +47,7 @@ from generator.loader import display_path, load_plan
 from generator.model import RETIRED_FILE, Plan
 from generator.progress import SILENT, Progress
 from generator.recheck import Rechecker
-from generator.writing import FileWriter, WriterAfterwards, sync_pages, write_files
+from generator.writing import Background, FileWriter, sync_pages, write_afterwards, write_files
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -130,8 +130,6 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
     def __init__(self) -> None:
         self.rendered: dict[str, str] = {}
         self.not_in_nav: frozenset[str] = frozenset()
-        self.site_files: dict[str, bytes] = {}
-        """The site's files beside its pages: permanent-link redirects, the forwarding script, plan.json."""
         self._writer: FileWriter | None = None
         self._recycled: recycling.Recycled | None = None
         self._files_written: dict[str, bytes] = {}
@@ -146,7 +144,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._handed_over: tuple[Path, Plan] | None = None
         self._serving = False
         self._keeps_site = False
-        self._afterwards: WriterAfterwards | None = None
+        self._afterwards: Background[dict[str, bytes]] | None = None
         self._written_into = ""
         """The site folder `_files_written` are in."""
         self._renderer = Renderer()
@@ -227,10 +225,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.not_in_nav = frozenset(retirements)
         self.rendered.update(retirements)
         self._snapshot_for = (self.config.version, self.config.title, snapshot.built_at(os.environ))
-        # A large build draws its figures and makes its redirects and plan.json in a forked worker, beside
-        # MkDocs (see `_beside_pages`); a small one makes them here; a serve rebuild once it is done.
         self._beside = not self._serving and forked.processes_for(len(self.rendered), BESIDE_FROM) > 1
-        self.site_files = {} if self._beside or self._serving else site_files(plan, *self._snapshot_for)
         self._drawn = None
         if urls.PERMALINKS_SCRIPT not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(urls.PERMALINKS_SCRIPT)
@@ -267,9 +262,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                  inclusion=InclusionLevel.NOT_IN_NAV if path in self.not_in_nav else InclusionLevel.UNDEFINED)
             for path in sorted(self.rendered)
         ]
-        # MkDocs has emptied the site folder by now (unless dirty): the site's other files are written beside the
-        # pages. A serve rebuild keeps the files of the previous one and writes only those that changed; a
-        # `handbook build` takes the previous site's address folders and updates them.
+        # MkDocs has emptied the site folder by now (unless dirty): the site's other files (`site_files`) are
+        # written beside the pages, by a forked worker in a large build (`_beside_pages`), else by a FileWriter;
+        # `handbook build` takes the previous site's address folders and updates them. A serve rebuild writes
+        # them once it is done (`on_post_build`).
         folder = Path(config.site_dir)
         recycled = None
         if self.config.spare_dir and not self._serving and self.plan is not None:
@@ -280,8 +276,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             self._worker = forked.Worker(lambda: _beside_pages(folder, plan, rendered, snapshot_for, recycled))
             if recycled is not None:
                 recycled.handed_to_process()
-        elif not self._serving:
-            self._writer = FileWriter(folder, self.site_files, None, recycled)
+        elif not self._serving and self.plan is not None:
+            self._writer = FileWriter(folder, site_files(self.plan, *self._snapshot_for), recycled)
         self.progress.start("MkDocs: reading pages", len(generated))
         return Files(kept + generated)
 
@@ -340,15 +336,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         return self._drawn.get(page, {})
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Wait for the redirects to be written (when serving, start writing them: `WriterAfterwards`); end the
-        progress line; when serving, say how little a rebuild had to do."""
+        """Wait for the redirects to be written (when serving, start writing them: `writing.write_afterwards`);
+        end the progress line; when serving, say how little a rebuild had to do."""
         self._finish_writing(config)
         self._end_progress()
         if self._serving and self.plan is not None:
             self._rebuilding.rebuild_ended()
             plan, snapshot_for = self.plan, self._snapshot_for
             kept = self._keeps_site and self._written_into == config.site_dir
-            self._afterwards = WriterAfterwards(Path(config.site_dir), lambda: site_files(plan, *snapshot_for),
+            self._afterwards = write_afterwards(Path(config.site_dir), lambda: site_files(plan, *snapshot_for),
                                                 self._files_written if kept else {})
             self._written_into = config.site_dir
             log.info("handbook: rules run again on %d of %d teams; %d of %d pages rendered again, %d changed, "
@@ -385,7 +381,7 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._rebuilding.stop()
 
     def _settle_site_files(self) -> None:
-        """Wait for the last serve rebuild's redirects and plan.json (`WriterAfterwards`), and note what they are."""
+        """Wait for the last serve rebuild's redirects and plan.json (`write_afterwards`), and note what they are."""
         afterwards, self._afterwards = self._afterwards, None
         if afterwards is None:
             return

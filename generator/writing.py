@@ -13,6 +13,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from typing import Generic, TypeVar, cast
 
 from generator import forked, recycling
 from generator.recycling import Recycled
@@ -91,36 +92,22 @@ class FileWriter:
     machine) that a second core does while the first renders pages. A forked
     process does it when this process runs no other thread (`handbook build`);
     a thread would get the GIL back after each system call only when page
-    building lets it go, and took 50 s for what a process does in a few. Under
-    `handbook serve`, where forking is unsafe and an edit changes a handful of
-    files, a thread does it. Only files whose content differs from `previous`
-    (what an earlier build of the same site folder wrote) are written, and files
-    in `previous` that are no longer wanted are removed; in `recycled` folders
-    (a build reusing the previous site's), files already right are only read.
+    building lets it go, and took 50 s for what a process does in a few. A
+    small build's few files are written by a thread. In `recycled` folders (a
+    build reusing the previous site's), files already right are only read.
     `wait()` returns when all is done and raises what went wrong, if anything did.
     """
 
-    def __init__(self, folder: Path, files: Mapping[str, bytes], previous: Mapping[str, bytes] | None = None,
-                 recycled: Recycled | None = None) -> None:
+    def __init__(self, folder: Path, files: Mapping[str, bytes], recycled: Recycled | None = None) -> None:
         _check_relative(files)
-        wanted, unwanted = _changes(files, previous or {})
-        self._error: BaseException | None = None
         self._worker: forked.Worker | None = None
-        self._thread: threading.Thread | None = None
-        if forked.processes_for(len(wanted), _FORK_FROM) > 1:
-            self._worker = forked.Worker(lambda: _write(folder, wanted, unwanted, recycled) or b"")
+        self._thread: Background[None] | None = None
+        if forked.processes_for(len(files), _FORK_FROM) > 1:
+            self._worker = forked.Worker(lambda: _write(folder, files, (), recycled) or b"")
             if recycled is not None:
                 recycled.handed_to_process()
         else:
-            self._thread = threading.Thread(target=self._run, args=(folder, wanted, unwanted, recycled),
-                                            name="handbook-file-writer", daemon=True)
-            self._thread.start()
-
-    def _run(self, folder: Path, wanted: Mapping[str, bytes], unwanted: list[str], recycled: Recycled | None) -> None:
-        try:
-            _write(folder, wanted, unwanted, recycled)
-        except BaseException as error:  # handed to the thread that waits
-            self._error = error
+            self._thread = Background(lambda: _write(folder, files, (), recycled), "handbook-file-writer")
 
     def wait(self) -> None:
         """Block until every file is written; raise the error that stopped the writing, if any."""
@@ -131,13 +118,40 @@ class FileWriter:
             finally:
                 worker.stop()
         if self._thread is not None:
-            self._thread.join()
+            self._thread.wait()
+
+
+R = TypeVar("R")
+
+
+class Background(Generic[R]):
+    """Work on a thread of this process: `wait` returns what it returned, or raises what stopped it."""
+
+    def __init__(self, work: Callable[[], R], name: str) -> None:
+        self._result: R | None = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._result = work()
+            except BaseException as error:  # handed to the thread that waits
+                self._error = error
+
+        self._thread = threading.Thread(target=run, name=name, daemon=True)
+        self._thread.start()
+
+    def wait(self) -> R:
+        """Block until the work is done; its result, or the error that stopped it."""
+        self._thread.join()
         if self._error is not None:
             raise self._error
+        return cast(R, self._result)
 
 
-class WriterAfterwards:
-    """Makes a site's files and writes those that changed on a thread that starts when the build is done.
+def write_afterwards(folder: Path, make: Callable[[], Mapping[str, bytes]],
+                     previous: Mapping[str, bytes]) -> Background[dict[str, bytes]]:
+    """Make a site's files and write those that differ from `previous` (removing those no longer wanted) on a
+    thread started when the build is done; its result is the files, as the next call's `previous`.
 
     Under `handbook serve` MkDocs reloads the browser when the build returns;
     the redirects and plan.json (0.2 s to make at 1,000 teams, most of it
@@ -145,35 +159,14 @@ class WriterAfterwards:
     written just after, and the next rebuild waits for them first. A served
     site is written while it is served anyway: MkDocs writes its pages in place.
     """
+    def work() -> dict[str, bytes]:
+        files = make()
+        _check_relative(files)
+        _write(folder, {rel: data for rel, data in files.items() if previous.get(rel) != data},
+               sorted(previous.keys() - files.keys()))
+        return dict(files)
 
-    def __init__(self, folder: Path, make: Callable[[], Mapping[str, bytes]], previous: Mapping[str, bytes]) -> None:
-        self._written: dict[str, bytes] = {}
-        self._error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                files = make()
-                _check_relative(files)
-                _write(folder, *_changes(files, previous))
-                self._written = dict(files)
-            except BaseException as error:  # handed to the thread that waits
-                self._error = error
-
-        self._thread = threading.Thread(target=run, name="handbook-site-files", daemon=True)
-        self._thread.start()
-
-    def wait(self) -> dict[str, bytes]:
-        """Block until the files are written; return them, or raise what stopped the writing."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._written
-
-
-def _changes(files: Mapping[str, bytes], previous: Mapping[str, bytes]) -> tuple[dict[str, bytes], list[str]]:
-    """What to write (new or different since `previous` was written) and what to remove (no longer wanted)."""
-    return ({rel: data for rel, data in files.items() if previous.get(rel) != data},
-            sorted(previous.keys() - files.keys()))
+    return Background(work, "handbook-site-files")
 
 
 _FORK_FROM = 1000

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.writing import FileWriter, replace_dir, sync_pages, write_files
+from generator.writing import FileWriter, replace_dir, sync_pages, write_afterwards, write_files
 from tests.fresh import run_python
 
 
@@ -41,17 +41,21 @@ def test_replace_dir_swaps_the_whole_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-def test_the_file_writer_writes_changed_files_and_removes_unwanted_ones(tmp_path: Path) -> None:
+def test_the_serve_writer_writes_changed_files_and_removes_unwanted_ones(tmp_path: Path) -> None:
+    """`handbook serve` writes the site's other files after each rebuild, only those that changed."""
     first = {"goals/a/index.html": b"<p>a</p>", "goals/b/index.html": b"<p>b</p>", "people/c/index.html": b"c"}
-    FileWriter(tmp_path, first).wait()
+    assert write_afterwards(tmp_path, lambda: first, {}).wait() == first
     assert {str(p.relative_to(tmp_path)): p.read_bytes() for p in tmp_path.rglob("*.html")} == first
     kept = (tmp_path / "goals/a/index.html").stat().st_mtime_ns
     os.utime(tmp_path / "goals/a/index.html", ns=(kept - 10**9, kept - 10**9))
 
     second = {"goals/a/index.html": b"<p>a</p>", "goals/b/index.html": b"<p>B</p>"}
-    FileWriter(tmp_path, second, previous=first).wait()
+    assert write_afterwards(tmp_path, lambda: second, first).wait() == second
     assert {str(p.relative_to(tmp_path)): p.read_bytes() for p in tmp_path.rglob("*.html")} == second
     assert (tmp_path / "goals/a/index.html").stat().st_mtime_ns == kept - 10**9  # unchanged: not rewritten
+    with pytest.raises(ValueError):
+        write_afterwards(tmp_path, lambda: {"../escape.html": b"x"}, second).wait()
+    assert not (tmp_path.parent / "escape.html").exists()
 
 
 def test_the_file_writer_refuses_paths_outside_its_folder_and_reports_what_stopped_it(tmp_path: Path) -> None:
