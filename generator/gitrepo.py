@@ -71,6 +71,13 @@ def show(repo: Path, rev: str, path: str) -> bytes | None:
     return run(repo, "cat-file", "blob", f"{rev}:{path}")
 
 
+def folders(repo: Path, rev: str) -> list[str]:
+    """The names of the folders at the top of a revision's tree; none if the revision names nothing."""
+    if tree(repo, rev) is None:
+        return []
+    return run(repo, "ls-tree", "-d", "--name-only", rev).decode("utf-8", "replace").splitlines()
+
+
 def export(repo: Path, spec: str, destination: Path) -> None:
     """Write the regular files of a tree (`rev` or `rev:folder`) into `destination`.
 

@@ -120,6 +120,7 @@ def from_branch(repo: Path, branch: str, building: str | None = None) -> History
     """Every version published with mike on `branch` that has a plan.json, newest first."""
     raw = gitrepo.show(repo, branch, VERSIONS_FILE)
     if raw is None:
+        _refuse_versions_without_list(repo, branch)
         return History(source=f"branch {branch}", building=building)
     try:
         entries = json.loads(raw.decode("utf-8"))
@@ -138,6 +139,23 @@ def from_branch(repo: Path, branch: str, building: str | None = None) -> History
             raise HistoryError(str(error)) from None
         published.append(Published(version, title, aliases, plan))
     return History(tuple(published), f"branch {branch}", building)
+
+
+def _refuse_versions_without_list(repo: Path, branch: str) -> None:
+    """HistoryError when `branch` holds published versions but not mike's list of them.
+
+    Without the list those versions would count as never published: their links would go unchecked, and
+    the next publish would write a list holding only itself, dropping them from the version selector.
+    """
+    found = [name for name in gitrepo.folders(repo, branch)
+             if gitrepo.object_type(repo, f"{branch}:{name}/{SNAPSHOT}") == "blob"]
+    if found:
+        shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        raise HistoryError(
+            f"branch {branch} holds published versions ({shown}) but no {VERSIONS_FILE}, mike's list of them, so "
+            f"nothing can tell which links must keep working. Restore {VERSIONS_FILE} on {branch} from an earlier "
+            f"commit ('git log --oneline {branch} -- {VERSIONS_FILE}' lists the commits that changed it), or give "
+            "the published plan to compare with: --previous SITE_FOLDER_OR_PLAN_JSON")
 
 
 def from_path(path: Path, building: str | None = None) -> History:

@@ -208,3 +208,23 @@ def test_publishing_needs_a_git_repository(tmp_path: Path, capsys) -> None:
     assert "is not in a git repository: run 'git init' there, or publish to a folder with --dir OUT" in \
         capsys.readouterr().err
     assert handbook(project, "publish", "--dir", str(tmp_path / "public")) == 0
+
+
+def test_a_branch_with_versions_but_no_versions_json_is_an_error_not_a_fresh_start(tmp_path: Path,
+                                                                                  capsys) -> None:
+    repo = make_repo(tmp_path)
+    assert handbook(repo, "publish", "2026-Q4") == 0
+    git(repo, "worktree", "add", "-q", str(tmp_path / "pages"), "gh-pages")
+    git(tmp_path / "pages", "rm", "-q", "versions.json")
+    git(tmp_path / "pages", "commit", "-q", "-m", "lose the list of versions")
+    git(repo, "worktree", "remove", str(tmp_path / "pages"))
+    before = git(repo, "rev-parse", "gh-pages")
+    replace_in(repo / "plan", "teams/south-sales.yaml", "id: south-new-logos", "id: south-logos")
+    capsys.readouterr()
+    for command in (["check"], ["build", "--quiet", "--site-dir", str(tmp_path / "site")], ["publish", "2027-Q1"]):
+        assert handbook(repo, *command) == 1, command
+        error = capsys.readouterr().err
+        assert "branch gh-pages holds published versions (2026-Q4) but no versions.json" in error
+        assert "git log --oneline gh-pages -- versions.json" in error and "Traceback" not in error
+    assert git(repo, "rev-parse", "gh-pages") == before
+    assert not (tmp_path / "site").exists()
