@@ -20,12 +20,16 @@ from typing import TYPE_CHECKING
 from generator import collector, health, history, lineage, report
 from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from generator.diagnostics import PlanError, format_report
+from generator.interrupts import Interrupts
 from generator.loader import display_path, load_plan
 from generator.model import RETIRED_FILE, Plan
 from generator.progress import Progress
 from generator.progress import wanted as progress_wanted
+from generator.sitefolder import SiteFolderError
 
 if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
     from generator.publish import Published
 
 DESCRIPTION = """\
@@ -41,6 +45,10 @@ how every team's goals serve the organization's objectives.
 """
 
 
+DEBUG_VARIABLE = "HANDBOOK_DEBUG"
+"""Set it to let an unexpected error show its Python traceback."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `handbook` command; returns the exit code."""
     parser = _parser()
@@ -49,7 +57,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    return int(args.run(args))
+    interrupts = Interrupts()
+    args.interrupts = interrupts
+    try:
+        with interrupts.catching():
+            return int(args.run(args))
+    except SiteFolderError as error:
+        print(f"handbook: {error}", file=sys.stderr)
+        return 1
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt) or interrupts.received is not None:
+            print("\nhandbook: interrupted; a site folder is only ever replaced by a finished build",
+                  file=sys.stderr)
+            return interrupts.exit_code
+        if not isinstance(error, Exception) or os.environ.get(DEBUG_VARIABLE):
+            raise
+        print(f"handbook: unexpected error: {type(error).__name__}: {_one_line(error)}\n"
+              f"This is a bug in the handbook; nothing was replaced. Run again with {DEBUG_VARIABLE}=1 to see where "
+              "it happened, and report it with that output.", file=sys.stderr)
+        return 70
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -178,8 +204,6 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from mkdocs.config import load_config
-
     from generator import publish
     from generator.plugin import HandbookPlugin
 
@@ -195,7 +219,9 @@ def _build(args: argparse.Namespace) -> int:
     collector.keep_until_exit()
     # On a terminal the progress line replaces MkDocs' own chatter; warnings and errors still show.
     _log_to_terminal(logging.WARNING if args.quiet or progress.enabled else logging.INFO, progress.enabled)
-    config = load_config(str(args.config), docs_dir=str(args.plan.resolve()))
+    config = _load_config(args.config, args.plan)
+    if config is None:
+        return 1
     target = (args.site_dir or Path(config.site_dir)).resolve()
     settings = publish.Settings(previous=args.previous, branch=args.branch)
     # MkDocs keeps plugins that have on_startup from one load of mkdocs.yml to the next in a
@@ -206,7 +232,7 @@ def _build(args: argparse.Namespace) -> int:
     try:
         with _audience_for_plugin(args.audience):
             publish.build_into(target, config_file=args.config, plan_dir=args.plan, settings=settings,
-                               recycle=True)
+                               recycle=True, interrupts=args.interrupts, waiting=_say)
     except publish.BuildFailed as error:
         progress.finish()
         print(f"handbook: build failed, {target} is unchanged: {error}", file=sys.stderr)
@@ -362,6 +388,33 @@ def _audience_for_plugin(audience: str) -> Iterator[None]:
             os.environ.pop(AUDIENCE_VARIABLE, None)
         else:
             os.environ[AUDIENCE_VARIABLE] = previous
+
+
+def _load_config(config_file: Path, plan_dir: Path) -> MkDocsConfig | None:
+    """The MkDocs configuration, or None after saying clearly why it cannot be read."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    if not config_file.is_file():
+        where = "is not a file" if config_file.exists() else "does not exist"
+        print(f"handbook: {config_file} {where}: run handbook in the folder that holds mkdocs.yml, or name the "
+              "configuration with --config FILE", file=sys.stderr)
+        return None
+    try:
+        return load_config(str(config_file), docs_dir=str(plan_dir.resolve()))
+    except (MkDocsException, OSError, ValueError) as error:
+        print(f"handbook: {config_file}: {_one_line(error)}: fix the file (it must be a MkDocs configuration, a "
+              "YAML mapping like this project's mkdocs.yml)", file=sys.stderr)
+        return None
+
+
+def _say(message: str) -> None:
+    print(f"handbook: {message}", file=sys.stderr, flush=True)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:300] + ("…" if len(text) > 300 else "")
 
 
 def _plan_file_count(plan_dir: Path) -> int:

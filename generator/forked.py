@@ -16,10 +16,14 @@ half a second late.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import marshal
 import multiprocessing
 import os
 import pickle
+import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
@@ -49,7 +53,10 @@ class Worker:
         fork = multiprocessing.get_context("fork")
         self._reader, writer = fork.Pipe(duplex=False)
 
+        parent = os.getpid()
+
         def run() -> None:
+            _die_with(parent)
             self._reader.close()
             try:
                 outcome = b"+" + work()
@@ -79,6 +86,24 @@ class Worker:
             self._process.terminate()
         self._process.join()
         self._reader.close()
+
+
+def _die_with(parent: int) -> None:
+    """In a worker: end when the parent ends, even by SIGKILL (Linux), and leave Ctrl-C to the parent.
+
+    The parent stops its workers when it is interrupted; a worker that took Ctrl-C itself
+    would only race it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _pickled_error(error: BaseException) -> bytes:

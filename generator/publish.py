@@ -15,16 +15,18 @@ published history), so mike never runs MkDocs here.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import gitrepo, history, recycling
+from generator import gitrepo, history, recycling, sitefolder
+from generator.interrupts import Interrupts, held
 from generator.urls import SNAPSHOT
-from generator.writing import replace_dir
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -65,28 +67,79 @@ class Published:
     pushed_to: str | None
 
 
-def build_into(target: Path, *, config_file: Path, plan_dir: Path, settings: Settings, recycle: bool = False) -> None:
-    """Build the site and put it at `target` in one rename; raise BuildFailed and leave `target` alone on failure.
+def build_into(target: Path, *, config_file: Path, plan_dir: Path, settings: Settings, recycle: bool = False,
+               interrupts: Interrupts | None = None, waiting: Callable[[str], None] = lambda message: None,
+               mark: bool = True) -> None:
+    """Build the site and put it at `target` in one step; raise BuildFailed and leave `target` alone on failure.
 
-    With `recycle`, the previous site's address folders are kept beside `target` as a spare that the
-    next build brings up to date instead of deleting and writing them again (`generator.recycling`).
+    `target` must be a folder a build may replace (`sitefolder.refuse_unsafe`: SiteFolderError otherwise,
+    before anything is touched). Builds into one folder take turns (`waiting` is told when one waits). A
+    signal noted by `interrupts` stops the build before the swap, whatever swallowed its KeyboardInterrupt.
+    With `mark`, the site carries the marker that lets the next build replace it. With `recycle`, the
+    previous site's address folders are kept beside `target` as a spare that the next build brings up to
+    date instead of deleting and writing them again (`generator.recycling`).
     """
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    spare = recycling.spare_for(target) if recycle else None
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    target = Path(os.path.abspath(target))
+    sitefolder.refuse_unsafe(target, protected_paths(plan_dir, config_file))
+    with contextlib.ExitStack() as stack:
+        with _site_folder_errors(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(sitefolder.lock(target, waiting))
+            sitefolder.recover(target)
+            staging = sitefolder.staging_for(target)
+        spare = recycling.spare_for(target) if recycle else None
+        config = None
+        try:
+            config = _config(config_file, plan_dir, staging, settings, spare)
+            build(config)
+            if mark:
+                sitefolder.mark(staging)
+            with held() as late:
+                if interrupts is not None:
+                    interrupts.raise_if_received()
+                replaced = sitefolder.swap_in(staging, target)
+                late.discard()  # the build is done and in place: a signal now ends nothing
+                if replaced is not None:
+                    _dispose(replaced, spare)
+        except BaseException as error:
+            with held():
+                if config is not None and not isinstance(error, Exception):
+                    config.plugins.on_build_error(error=KeyboardInterrupt())  # stop the plugin's workers first
+                shutil.rmtree(staging, ignore_errors=True)
+            if isinstance(error, (MkDocsException, OSError)):
+                raise BuildFailed(str(error)) from None
+            raise
+
+
+def _dispose(replaced: Path, spare: Path | None) -> None:
+    """Delete the site a build replaced, keeping its address folders as the spare, if there is one."""
+    if spare is None:
+        shutil.rmtree(replaced, ignore_errors=True)
+    else:
+        recycling.keep(replaced, spare)
+
+
+@contextlib.contextmanager
+def _site_folder_errors(target: Path) -> Iterator[None]:
+    """A file-system error before the build starts (a read-only folder, a file in the way) as SiteFolderError."""
     try:
-        build(_config(config_file, plan_dir, staging, settings, spare))
-    except (MkDocsException, OSError) as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BuildFailed(str(error)) from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    replace_dir(staging, target, spare)
+        yield
+    except OSError as error:
+        where = error.filename or target
+        raise sitefolder.SiteFolderError(f"cannot build into {target}: {error.strerror or error} ({where}). "
+                                         "Nothing was changed.") from None
+
+
+def protected_paths(plan_dir: Path, config_file: Path) -> dict[str, Path]:
+    """What a site folder may neither be nor hold: the plan, its configuration, the current and home folders."""
+    paths = {"plan folder": plan_dir, "MkDocs configuration": config_file, "current folder": Path.cwd()}
+    home = os.environ.get("HOME")
+    if home and os.path.isabs(home):
+        paths["home folder"] = Path(home)
+    return paths
 
 
 def publish_dir(out: Path, *, config_file: Path, plan_dir: Path, settings: Settings) -> None:
@@ -130,7 +183,7 @@ def publish_version(version: str, *, config_file: Path, plan_dir: Path, title: s
         except git_utils.GitError as error:
             raise PublishError(f"{branch} cannot be updated from {remote}/{branch}: {error}") from None
         site = Path(folder) / "site"
-        build_into(site, config_file=config_file, plan_dir=plan_dir, settings=settings)
+        build_into(site, config_file=config_file, plan_dir=plan_dir, settings=settings, mark=False)
         changed = True
         try:
             try:

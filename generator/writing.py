@@ -9,13 +9,12 @@ address folders can be kept for the next build (`generator.recycling`).
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Generic, TypeVar, cast
 
-from generator import forked, recycling
+from generator import forked
 from generator.recycling import Recycled
 
 
@@ -63,25 +62,6 @@ def check_inside(folder: Path, rel: str) -> Path:
     if target == root or not target.is_relative_to(root):
         raise ValueError(f"page path {rel!r} resolves to {target}, which is not inside {root}")
     return folder / rel
-
-
-def replace_dir(new: Path, target: Path, spare: Path | None = None) -> None:
-    """Put the finished folder `new` where `target` is, keeping the old one until the swap is done.
-
-    With `spare`, the old one's address folders are kept there for the next build (`recycling.keep`)
-    instead of being deleted with the rest of it.
-    """
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    if old.exists():
-        if spare is None:
-            shutil.rmtree(old)
-        else:
-            recycling.keep(old, spare)
 
 
 class FileWriter:

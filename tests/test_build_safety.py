@@ -2,63 +2,51 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from generator import pages
 from generator.loader import load_plan
-from tests.conftest import REPO, build_site
+from tests.conftest import build_site
+from tests.paused import leftovers, project_with_pause_hook, start, wait_for
+from tests.publishing import handbook
 from tests.planfiles import EXAMPLE_PLAN
 from tests.test_build import tree_digest
 
 
-def start_build(cwd: Path, site: Path) -> subprocess.Popen[bytes]:
-    """`handbook build` of the example plan in its own process, so it can be interrupted."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "build", "--quiet", "--plan", str(EXAMPLE_PLAN),
-         "--site-dir", str(site), "--config", str(REPO / "mkdocs.yml")],
-        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-
-
 def test_killed_build_leaves_the_previous_site_intact(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    assert build_site(EXAMPLE_PLAN, site) == 0
+    project = project_with_pause_hook(tmp_path)
+    assert handbook(project, "build", "--quiet") == 0
+    site = project / "site"
     before = tree_digest(site)
-    build = start_build(tmp_path, site)
-    deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".site.building-") and any(p.rglob("*.html")) for p in tmp_path.iterdir()):
-        assert build.poll() is None, "the build finished before it could be interrupted"
-        assert time.monotonic() < deadline, "the build never started writing"
-        time.sleep(0.005)
+    pause = tmp_path / "pause"
+    build = start(project, "build", "--quiet", pause=pause)
+    wait_for(pause.with_name("pause.started"), build)  # MkDocs is writing pages into the staging folder
+    assert any(any(p.rglob("*.html")) for p in project.glob(".site.building-*"))
     build.send_signal(signal.SIGKILL)
-    build.wait(timeout=10)
+    build.communicate(timeout=10)
     assert build.returncode == -signal.SIGKILL
     assert tree_digest(site) == before
+    assert handbook(project, "build", "--quiet") == 0  # the next build clears what the killed one left
+    assert leftovers(project) == []
 
 
 def test_interrupted_build_cleans_up_its_staging_folder(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    assert build_site(EXAMPLE_PLAN, site) == 0
+    project = project_with_pause_hook(tmp_path)
+    assert handbook(project, "build", "--quiet") == 0
+    site = project / "site"
     before = tree_digest(site)
-    build = start_build(tmp_path, site)
-    deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".site.building-") for p in tmp_path.iterdir()):
-        assert build.poll() is None and time.monotonic() < deadline
-        time.sleep(0.005)
+    pause = tmp_path / "pause"
+    build = start(project, "build", "--quiet", pause=pause)
+    wait_for(pause.with_name("pause.started"), build)
     build.send_signal(signal.SIGINT)
-    build.wait(timeout=30)
-    assert build.returncode != 0
+    build.communicate(timeout=30)
+    assert build.returncode == 130
     assert tree_digest(site) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert leftovers(project) == []
 
 
 def test_same_plan_and_source_date_epoch_give_identical_sites(tmp_path: Path,

@@ -1,4 +1,4 @@
-"""Generated pages are rewritten only when they change; finished sites swap in whole."""
+"""Generated pages are rewritten only when they change; the site's many small files are written beside the build."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.writing import FileWriter, replace_dir, sync_pages, write_afterwards, write_files
+from generator.writing import FileWriter, sync_pages, write_afterwards, write_files
 from tests.fresh import run_python
 
 
@@ -28,17 +28,6 @@ def test_pages_that_left_the_plan_are_removed(tmp_path: Path) -> None:
     sync_pages(tmp_path, {"index.md": "x\n", "teams/gone.md": "y\n"})
     sync_pages(tmp_path, {"index.md": "x\n"})
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["index.md"]
-
-
-def test_replace_dir_swaps_the_whole_folder(tmp_path: Path) -> None:
-    site, new = tmp_path / "site", tmp_path / "new"
-    site.mkdir()
-    (site / "old.html").write_text("old")
-    new.mkdir()
-    (new / "index.html").write_text("new")
-    replace_dir(new, site)
-    assert sorted(p.name for p in site.iterdir()) == ["index.html"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
 def test_the_serve_writer_writes_changed_files_and_removes_unwanted_ones(tmp_path: Path) -> None:
