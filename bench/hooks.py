@@ -20,7 +20,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from generator import cli, plugin, publish, recycling
+from sales_handbook import cli
+from sales_handbook.engine import plugin
+from sales_handbook.publish import builds as publish
+from sales_handbook.speed import recycling
 
 SPENT: defaultdict[str, float] = defaultdict(float)
 

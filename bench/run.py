@@ -5,7 +5,7 @@ For plans of 10, 100 and 1,000 teams (bench/synthetic.py, seed 1), in one run:
 - the generator's phases, each in a fresh process: load + validate (the
   loader, which includes the reference checks), the alignment checks
   again on their own (references.check, plus the rules of
-  generator/rules.py when that module exists), page generation
+  generator/sales_handbook/rules/catalogue.py when that module exists), page generation
   (pages.render) and the navigation;
 - `handbook build` as a user runs it, in a fresh process: wall time, CPU
   time, peak memory (the process's maximum resident set size, from
@@ -44,12 +44,12 @@ from typing import Any
 import yaml
 
 from bench.synthetic import _Dumper, write_plan
-from generator import urls
+from sales_handbook.plan import urls
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 PYTHON = sys.executable
-HANDBOOK = [PYTHON, "-m", "generator.cli"]
+HANDBOOK = [PYTHON, "-m", "sales_handbook.cli"]
 SEED = 1
 
 
@@ -103,11 +103,13 @@ def phases_main(plan_dir: str) -> None:
 
     import resource
 
-    from generator import collector, pages, parallel, references
-    from generator.loader import load_plan
+    from sales_handbook.plan import references
+    from sales_handbook.site import pages
+    from sales_handbook.speed import collector, parallel
+    from sales_handbook.plan.loader import load_plan
 
     try:
-        from generator import rules  # noqa: F401  (issue 5: the alignment rules engine)
+        from sales_handbook.rules import catalogue as rules
     except ImportError:
         rules = None
 
@@ -143,10 +145,10 @@ def _children_cpu(resource: Any) -> float:
 def _run_rules(plan: Any) -> Any:
     """Every alignment rule on the plan, through the health module's entry point when there is one."""
     try:
-        from generator import health
+        from sales_handbook.rules import health
         return health.findings(plan)
     except ImportError:
-        from generator import rules
+        from sales_handbook.rules import catalogue as rules
         return [hit for rule in rules.catalogue() for hit in rule.find(plan)]
 
 
@@ -155,8 +157,8 @@ def _run_rules(plan: Any) -> Any:
 
 def floor_config(plan_dir: Path, docs: Path, site: Path) -> dict[str, Any]:
     """mkdocs.yml for the floor: the handbook's own, with the generated pages as docs and the nav written out."""
-    from generator import pages
-    from generator.loader import load_plan
+    from sales_handbook.site import pages
+    from sales_handbook.plan.loader import load_plan
 
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     plan = load_plan(plan_dir)
@@ -263,8 +265,8 @@ def free_port() -> int:
 
 def goals_with_findings(plan_dir: Path) -> list[tuple[str, str]]:
     """(team id, goal id) of each team goal a rule finding is about: the health page lists them by title."""
-    from generator import health
-    from generator.loader import load_plan
+    from sales_handbook.rules import health
+    from sales_handbook.plan.loader import load_plan
 
     plan = load_plan(plan_dir)
     owners = {goal.id: team.id for team, goal in plan.goals()}
@@ -417,7 +419,7 @@ def report(sizes: list[SizeResult], serve: ServeResult | None, runs: int, about:
     lines += ["", "Times are wall (CPU) seconds; CPU is user + system time of the process, which a busy machine "
               "inflates less than wall time. "
               "\"Load + validate\" is `load_plan` (YAML, schema, reference checks); \"Checks\" is the "
-              "reference checks (and the rules of `generator/rules.py`, when present) run again on their own; "
+              "reference checks (and the rules of `generator/sales_handbook/rules/catalogue.py`, when present) run again on their own; "
               "\"Generate\" is `parallel.render` as the build runs it (forked workers on a multi-core machine; "
               "their CPU time is included). Peak memory is the largest resident set of the `handbook build` "
               "process (`wait4` rusage, `ru_maxrss`). Pages count the HTML pages of the site (not 404.html)."]

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from generator import cli
+from sales_handbook import cli
 from tests.planfiles import EXAMPLE_PLAN
 
 REPO = EXAMPLE_PLAN.parent

@@ -157,7 +157,7 @@ _URL_NOISE = re.compile(r"[\x00-\x20]")
 
 
 FIGURE_CLASSES = frozenset({"handbook-map", "handbook-progress"})
-"""Wrappers of the handbook's own drawings (generator/figures.py): SVG is allowed inside them, nothing else is."""
+"""Wrappers of the handbook's own drawings (generator/sales_handbook/site/figures.py): SVG is allowed inside them, nothing else is."""
 
 
 class _Scanner(HTMLParser):

@@ -45,7 +45,7 @@ def start(project: Path, *args: str, pause: Path | None = None) -> subprocess.Po
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     if pause is not None:
         env["HANDBOOK_TEST_PAUSE"] = str(pause)
-    return subprocess.Popen([sys.executable, "-m", "generator.command", *args], cwd=project, env=env, text=True,
+    return subprocess.Popen([sys.executable, "-m", "sales_handbook.command", *args], cwd=project, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from generator import cli, urls
+from sales_handbook import cli
+from sales_handbook.plan import urls
 from tests.conftest import REPO
 from tests.planfiles import TESTS, apply_overlay, make_plan
 

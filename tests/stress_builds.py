@@ -31,6 +31,10 @@ REPO = Path(__file__).resolve().parent.parent
 SMALL_PLAN = REPO / "tests" / "fixtures" / "small-plan"
 
 
+PYTHON_STARTUP = 0.1
+"""Seconds Python takes to start before it runs any of the handbook: Ctrl-C then is Python's own (README)."""
+
+
 def digest(folder: Path) -> str | None:
     """One hash of every file's path and bytes in `folder`, or None when there is no folder."""
     if not folder.is_dir():
@@ -60,7 +64,7 @@ class Bench:
         return self.root / "site"
 
     def command(self, plan: str, site: Path | None = None) -> list[str]:
-        return [sys.executable, "-m", "generator.command", "build", "--quiet", "--plan", str(self.root / plan),
+        return [sys.executable, "-m", "sales_handbook.command", "build", "--quiet", "--plan", str(self.root / plan),
                 "--config", str(REPO / "mkdocs.yml"), "--site-dir", str(site or self.site)]
 
     def start(self, plan: str) -> subprocess.Popen[str]:
@@ -110,7 +114,7 @@ def interrupted(bench: Bench, run: int, rng: random.Random) -> None:
     """Ctrl-C at a random moment: exit 130 and the old site, or exit 0 and the new one; nothing left over."""
     before, plan = digest(bench.site), "ab"[run % 2]
     process = bench.start(plan)
-    time.sleep(rng.uniform(0, bench.took * 1.1))
+    time.sleep(rng.uniform(PYTHON_STARTUP, bench.took * 1.1))
     process.send_signal(signal.SIGINT)
     _, error = process.communicate()
     after = digest(bench.site)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from generator import alignment
-from generator.loader import load_plan
-from generator.schema import Direction, period_bounds
+from sales_handbook.model import alignment
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.schema import Direction, period_bounds
 from tests.planfiles import SMALL_PLAN
 
 VALUES = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import health, rules
-from generator.audience import Audience, for_audience
-from generator.loader import load_plan
+from sales_handbook.rules import catalogue as rules, health
+from sales_handbook.model.audience import Audience, for_audience
+from sales_handbook.plan.loader import load_plan
 from tests.conftest import build_site
 from tests.planfiles import EXAMPLE_PLAN, make_plan, replace_in
 from tests.test_build import plain_mkdocs_build, tree_digest
@@ -113,7 +113,7 @@ def test_a_plan_above_the_detail_limit_builds_strictly_with_maps_and_tables_by_d
     """16 synthetic teams have 160 team goals: the map, matrix and progress page count them by department,
     and the strict build passes with every link of every page in place."""
     from bench.synthetic import write_plan
-    from generator import alignment
+    from sales_handbook.model import alignment
 
     plan_dir = write_plan(tmp_path / "plan", teams=16, seed=5)
     assert not alignment.in_full(len(load_plan(plan_dir).goals()))

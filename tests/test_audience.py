@@ -21,12 +21,14 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import PluginError
 
-from generator import cli, pages, references, urls
-from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience, withheld
-from generator.loader import load_plan
-from generator.model import Plan
-from generator.plugin import resolve_audience
-from generator.schema import Visibility
+from sales_handbook import cli
+from sales_handbook.plan import references, urls
+from sales_handbook.site import pages
+from sales_handbook.model.audience import AUDIENCE_VARIABLE, Audience, for_audience, withheld
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.plan import Plan
+from sales_handbook.engine.plugin import resolve_audience
+from sales_handbook.plan.schema import Visibility
 from tests.conftest import REPO, build_site
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN, make_plan, replace_in, write
 from tests.test_serve import free_port, wait_for
@@ -327,7 +329,7 @@ def test_handbook_serve_keeps_its_audience_across_rebuilds_and_is_public_by_defa
     for options in (["--audience", "internal"], []):
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "generator.cli", "serve", "--dev-addr", f"127.0.0.1:{port}", *options],
+            [sys.executable, "-m", "sales_handbook.cli", "serve", "--dev-addr", f"127.0.0.1:{port}", *options],
             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         )

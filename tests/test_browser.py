@@ -13,8 +13,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from generator.audience import Audience, for_audience
-from generator.loader import load_plan
+from sales_handbook.model.audience import Audience, for_audience
+from sales_handbook.plan.loader import load_plan
 from tests.conftest import guarded_page
 from tests.planfiles import EXAMPLE_PLAN
 

@@ -11,9 +11,9 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 
-from generator import status
-from generator.audience import Audience, for_audience
-from generator.loader import load_plan
+from sales_handbook.model import status
+from sales_handbook.model.audience import Audience, for_audience
+from sales_handbook.plan.loader import load_plan
 from tests.planfiles import EXAMPLE_PLAN
 from tests.test_browser import heading, page  # noqa: F401  (the shared fixture)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.audience import Audience, for_audience
-from generator.loader import load_plan
+from sales_handbook.model.audience import Audience, for_audience
+from sales_handbook.plan.loader import load_plan
 from tests.conftest import REPO, build_site
 from tests.fresh import run_python
 from tests.planfiles import EXAMPLE_PLAN, make_plan, replace_in
@@ -102,7 +102,9 @@ def test_a_large_build_draws_figures_and_writes_redirects_in_a_worker_with_the_s
     run_python(f"""
         import os
         from pathlib import Path
-        from generator import cli, forked, plugin
+        from sales_handbook import cli
+        from sales_handbook.engine import plugin
+        from sales_handbook.speed import forked
 
         os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
         out = Path({str(tmp_path)!r})

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import pages
-from generator.loader import load_plan
+from sales_handbook.site import pages
+from sales_handbook.plan.loader import load_plan
 from tests.conftest import build_site
 from tests.paused import leftovers, project_with_pause_hook, start, wait_for
 from tests.publishing import handbook

@@ -17,10 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import changes, cli, lineage, report
-from generator.loader import load_plan
-from generator.model import Plan
-from generator.schema import Retirement
+from sales_handbook import cli
+from sales_handbook.model import changes
+from sales_handbook.plan import lineage
+from sales_handbook.site import report
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.plan import Plan
+from sales_handbook.plan.schema import Retirement
 from tests.planfiles import SMALL_PLAN, TESTS, make_plan, replace_in
 
 NEXT_QUARTER = TESTS / "fixtures" / "next-quarter"

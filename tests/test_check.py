@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli
+from sales_handbook import cli
 from tests.planfiles import BAD_PLANS, make_plan, replace_in
 from tests.test_rules import CASES
 
@@ -133,7 +133,7 @@ def test_load_errors_come_first_and_stop_in_both_formats(
 def test_the_installed_command_exits_1_on_an_error_finding(tmp_path: Path) -> None:
     plan_dir = make_plan(tmp_path)
     replace_in(plan_dir, "teams/north-sales.yaml", "    current: 700\n", "    current: 700\n    weight: 60\n")
-    done = subprocess.run([sys.executable, "-m", "generator.cli", "check", "--plan", "plan", "--format", "json"],
+    done = subprocess.run([sys.executable, "-m", "sales_handbook.cli", "check", "--plan", "plan", "--format", "json"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 1 and done.stderr == ""
     assert [f["rule"] for f in json.loads(done.stdout)["findings"]] == ["weights-do-not-add-up",

@@ -13,7 +13,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin
 
-from generator.collector import Pause, paused
+from sales_handbook.speed.collector import Pause, paused
 from tests.conftest import REPO
 from tests.planfiles import make_plan, replace_in
 

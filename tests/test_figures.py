@@ -8,9 +8,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from generator import alignment, diagrams, figures, pages, urls
-from generator.loader import load_plan
-from generator.model import Plan
+from sales_handbook.model import alignment
+from sales_handbook.plan import urls
+from sales_handbook.site import diagrams, figures, pages
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.plan import Plan
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN
 
 SVG = "{http://www.w3.org/2000/svg}"

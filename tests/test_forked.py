@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from generator import forked
+from sales_handbook.speed import forked
 from tests.fresh import run_python
 
 TWO_CORES = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="forked workers need two cores")
@@ -15,7 +15,7 @@ TWO_CORES = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="forked workers
 @TWO_CORES
 def test_split_map_keeps_the_order_of_the_items_and_raises_a_worker_error() -> None:
     printed = run_python("""
-        from generator import forked
+        from sales_handbook.speed import forked
 
         def check(item):
             if item == 990:  # in the last worker's share
@@ -37,7 +37,7 @@ def test_split_map_keeps_the_order_of_the_items_and_raises_a_worker_error() -> N
 def test_concurrent_jobs_give_their_results_in_order_and_raise_a_worker_error() -> None:
     printed = run_python("""
         import os
-        from generator import forked
+        from sales_handbook.speed import forked
 
         here = os.getpid()
         print(forked.concurrently([lambda: ("first", os.getpid() == here), lambda: ("second", os.getpid() == here)],

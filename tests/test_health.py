@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import health, pages, urls
-from generator.loader import load_plan
+from sales_handbook.plan import urls
+from sales_handbook.rules import health
+from sales_handbook.site import pages
+from sales_handbook.plan.loader import load_plan
 from tests.planfiles import make_plan, replace_in
 from tests.test_check import findings_plan, golden
 
@@ -90,7 +92,7 @@ def test_rule_pages_document_every_rule_and_list_its_findings(plan_dir: Path) ->
 
 
 def test_a_public_site_shows_no_finding_that_names_or_counts_an_internal_item(tmp_path: Path) -> None:
-    from generator.audience import Audience
+    from sales_handbook.model.audience import Audience
 
     plan_dir = findings_plan(tmp_path)
     replace_in(plan_dir, "teams/south-sales.yaml", "  - id: south-new-logos\n",

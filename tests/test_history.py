@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import history, snapshot
-from generator.history import History, HistoryError, Published
-from generator.loader import load_plan
-from generator.model import Plan
+from sales_handbook.model import snapshot
+from sales_handbook.publish import history
+from sales_handbook.publish.history import History, HistoryError, Published
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.plan import Plan
 from tests.planfiles import SMALL_PLAN, make_plan
 from tests.publishing import git
 

@@ -15,10 +15,10 @@ import markdown
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from generator import pages, sanitize
-from generator.diagnostics import PlanError
-from generator.loader import load_plan
-from generator.model import Plan
+from sales_handbook.site import pages, sanitize
+from sales_handbook.plan.diagnostics import PlanError
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.plan import Plan
 from tests.hostile import FIELDS, VECTORS, hostile_plan, markdown_options, script_vectors
 from tests.planfiles import SMALL_PLAN
 

@@ -8,9 +8,10 @@ import pytest
 import yaml
 
 from bench.synthetic import write_plan
-from generator import pages, urls
-from generator.incremental import Renderer
-from generator.loader import load_plan
+from sales_handbook.plan import urls
+from sales_handbook.site import pages
+from sales_handbook.speed.incremental import Renderer
+from sales_handbook.plan.loader import load_plan
 from tests.planfiles import replace_in
 
 @pytest.fixture()

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import health, lineage
-from generator.diagnostics import PlanError
-from generator.loader import load_plan
-from generator.model import Plan
-from generator.schema import Retirement
+from sales_handbook.plan import lineage
+from sales_handbook.rules import health
+from sales_handbook.plan.diagnostics import PlanError
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.plan import Plan
+from sales_handbook.plan.schema import Retirement
 from tests.planfiles import make_plan, replace_in, write
 
 RETIRED_WEBINARS = """\
@@ -146,7 +147,7 @@ def test_a_former_id_claimed_by_two_items_is_an_error(plan_dir: Path) -> None:
 
 
 def test_check_and_build_compare_with_a_previous_snapshot(tmp_path: Path, capsys) -> None:
-    from generator import cli
+    from sales_handbook import cli
     from tests.conftest import REPO
 
     plan_dir = make_plan(tmp_path)
@@ -169,7 +170,7 @@ def test_plain_mkdocs_build_fails_when_a_published_id_is_lost(tmp_path: Path) ->
     import subprocess
     import sys
 
-    from generator import snapshot
+    from sales_handbook.model import snapshot
     from tests.conftest import REPO
 
     plan_dir = make_plan(tmp_path)
@@ -188,7 +189,8 @@ def test_plain_mkdocs_build_fails_when_a_published_id_is_lost(tmp_path: Path) ->
 
 
 def test_a_published_item_made_internal_breaks_public_links_and_says_so(tmp_path: Path, capsys) -> None:
-    from generator import cli, snapshot
+    from sales_handbook import cli
+    from sales_handbook.model import snapshot
 
     plan_dir = make_plan(tmp_path)
     (tmp_path / "published.json").write_bytes(snapshot.dumps(load_plan(plan_dir), version="2026-Q4"))

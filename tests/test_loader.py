@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from generator import cli
-from generator.diagnostics import PlanError
-from generator.loader import load_plan
-from generator.model import Plan
-from generator.schema import Category, Department, Direction, MetricKind
+from sales_handbook import cli
+from sales_handbook.plan.diagnostics import PlanError
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.plan import Plan
+from sales_handbook.plan.schema import Category, Department, Direction, MetricKind
 
 from tests.fresh import run_python
 from tests.planfiles import (
@@ -353,7 +353,7 @@ def test_cli_without_command_prints_help(capsys: pytest.CaptureFixture[str]) -> 
 def test_cli_check_subprocess_exit_code(tmp_path: Path, overlay: str | None, code: int) -> None:
     make_plan(tmp_path, BAD_PLANS / overlay if overlay else None)
     done = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "check", "--plan", "plan"],
+        [sys.executable, "-m", "sales_handbook.cli", "check", "--plan", "plan"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == code
@@ -369,8 +369,9 @@ def test_team_files_read_on_several_cores_give_the_same_plan_and_the_same_errors
     printed = run_python(f"""
         from pathlib import Path
         from bench.synthetic import write_plan
-        from generator import forked, loader
-        from generator.diagnostics import PlanError
+        from sales_handbook.plan import loader
+        from sales_handbook.speed import forked
+        from sales_handbook.plan.diagnostics import PlanError
 
         root = write_plan(Path({str(tmp_path)!r}) / "plan", teams=30, seed=3)
 

@@ -8,7 +8,7 @@ import markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import mdtext
+from sales_handbook.site import mdtext
 
 TEXT = st.text(min_size=1, max_size=60).filter(lambda s: mdtext.inline(s))
 TABLE_TAGS = {"table", "thead", "tbody", "tr", "th", "td"}
@@ -49,7 +49,7 @@ def test_number_formats_like_people_read_figures() -> None:
 
 
 def test_a_raw_text_tag_in_prose_cannot_swallow_the_rest_of_the_page() -> None:
-    from generator import sanitize
+    from sales_handbook.site import sanitize
 
     text = ('[styled](https://example.com/){ onmouseover="alert(1)" }'
             '<style>body { background: url(javascript:alert(1)) }</style>')

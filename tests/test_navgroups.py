@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import write_plan
-from generator import navgroups, pages, urls
-from generator.loader import load_plan
-from generator.model import Plan
+from sales_handbook.plan import urls
+from sales_handbook.site import navgroups, pages
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.plan import Plan
 
 
 @pytest.fixture(scope="module")

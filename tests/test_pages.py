@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import pages, urls
-from generator.loader import load_plan
+from sales_handbook.plan import urls
+from sales_handbook.site import pages
+from sales_handbook.plan.loader import load_plan
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN, make_plan, replace_in
 
 GOLDEN = Path(__file__).parent / "golden" / "small-plan"
@@ -127,7 +128,7 @@ def test_templates_render_when_compiled_code_cannot_be_kept(tmp_path: Path) -> N
 def test_a_plan_too_large_to_list_goal_by_goal_gets_its_progress_and_matrix_by_department(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Above alignment.DETAIL_LIMIT team goals, plan-wide tables count goals per department, and the counts add up."""
-    from generator import alignment, status
+    from sales_handbook.model import alignment, status
 
     plan = load_plan(EXAMPLE_PLAN)
     full = pages.render(plan)

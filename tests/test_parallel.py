@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import parallel
+from sales_handbook.speed import parallel
 from tests.fresh import run_python
 
 
@@ -17,8 +17,9 @@ def test_forked_workers_render_the_same_bytes(tmp_path: Path) -> None:
     printed = run_python(f"""
         from pathlib import Path
         from bench.synthetic import write_plan
-        from generator import pages, parallel
-        from generator.loader import load_plan
+        from sales_handbook.site import pages
+        from sales_handbook.speed import parallel
+        from sales_handbook.plan.loader import load_plan
 
         plan = load_plan(write_plan(Path({str(tmp_path)!r}) / "plan", teams=15, seed=2))
         parallel.MIN_PAGES = 10

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import urls
-from generator.diagnostics import Diagnostic, PlanError
-from generator.loader import load_plan
-from generator.schema import ID_PATTERN, PERIOD_PATTERN, Department
-from generator.writing import check_inside, sync_pages
+from sales_handbook.plan import urls
+from sales_handbook.plan.diagnostics import Diagnostic, PlanError
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.schema import ID_PATTERN, PERIOD_PATTERN, Department
+from sales_handbook.speed.writing import check_inside, sync_pages
 from tests.planfiles import make_plan, replace_in, write
 
 HOSTILE_IDS = ["../x", "/etc/x", ".", "..", "a/b", "a\\b", "A", "a--b", "-a", "a-", "é", "r&d", "R&D", "a b", ""]

@@ -8,8 +8,9 @@ from urllib.parse import urljoin
 
 import pytest
 
-from generator import lineage, permalinks, urls
-from generator.loader import load_plan
+from sales_handbook.plan import lineage, urls
+from sales_handbook.site import permalinks
+from sales_handbook.plan.loader import load_plan
 from tests.conftest import build_site
 from tests.planfiles import make_plan, replace_in, write
 from tests.publishing import NEXT_QUARTER, follow, forwarding_addresses, parse

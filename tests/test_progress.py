@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.progress import Progress
+from sales_handbook.engine.progress import Progress
 from tests.conftest import REPO
 from tests.planfiles import make_plan
 
@@ -23,7 +23,7 @@ def build_on_a_terminal(tmp_path: Path, **env: str) -> str:
     shutil.copytree(REPO / "theme", tmp_path / "theme")
     controller, terminal = pty.openpty()
     environment = {k: v for k, v in os.environ.items() if k != "CI"} | env
-    process = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", "--plan", str(plan)],
+    process = subprocess.Popen([sys.executable, "-m", "sales_handbook.cli", "build", "--plan", str(plan)],
                                cwd=tmp_path, stdout=terminal, stderr=terminal, env=environment)
     os.close(terminal)
     shown = b""

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import write_plan
-from generator import health
-from generator.loader import load_plan
-from generator.model import Plan
-from generator.recheck import Rechecker
-from generator.schema import Alignment, MetricKind, Team
+from sales_handbook.rules import health
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.plan import Plan
+from sales_handbook.speed.recheck import Rechecker
+from sales_handbook.plan.schema import Alignment, MetricKind, Team
 from tests.planfiles import make_plan, replace_in
 
 

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import recycling
-from generator.writing import write_files
+from sales_handbook.speed import recycling
+from sales_handbook.speed.writing import write_files
 from tests.conftest import REPO, build_site
 from tests.fresh import run_python
 from tests.planfiles import make_plan, replace_in, write
@@ -157,7 +157,9 @@ def build_with_forked_writers(out: Path, times: int) -> None:
     run_python(f"""
         import os
         from pathlib import Path
-        from generator import cli, plugin, writing
+        from sales_handbook import cli
+        from sales_handbook.engine import plugin
+        from sales_handbook.speed import writing
 
         os.environ["SOURCE_DATE_EPOCH"] = "1790000000"
         out = Path({str(out)!r})

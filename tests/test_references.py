@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import references
-from generator.diagnostics import Diagnostic, PlanError
-from generator.loader import load_plan
-from generator.model import Plan
+from sales_handbook.plan import references
+from sales_handbook.plan.diagnostics import Diagnostic, PlanError
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.plan import Plan
 from tests.planfiles import make_plan, replace_in, write
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import health, rules
-from generator.diagnostics import PlanError
-from generator.loader import load_plan
-from generator.schema import RuleGrade
+from sales_handbook.rules import catalogue as rules, health
+from sales_handbook.plan.diagnostics import PlanError
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.schema import RuleGrade
 from tests.planfiles import make_plan, replace_in
 
 Edit = tuple[str, str, str]
@@ -241,7 +241,7 @@ def test_weights_must_be_percentages(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_a_draft_goal_without_target_loads_and_renders(tmp_path: Path) -> None:
-    from generator import pages
+    from sales_handbook.site import pages
 
     plan_dir = edited(tmp_path, CASES["goal-not-measurable"][0])
     page = pages.render(load_plan(plan_dir))["teams/south-sales.md"]

@@ -21,8 +21,9 @@ import markdown
 import pytest
 from mkdocs.utils.meta import get_data
 
-from generator import lineage, pages, sanitize
-from generator.loader import load_plan
+from sales_handbook.plan import lineage
+from sales_handbook.site import pages, sanitize
+from sales_handbook.plan.loader import load_plan
 from tests.conftest import build_site
 from tests.hostile import FIELDS, NASTY, VECTORS, article, hostile_plan, markdown_options, script_vectors
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN

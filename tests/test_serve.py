@@ -44,7 +44,7 @@ def test_serve_rebuilds_when_a_plan_file_changes(tmp_path: Path) -> None:
     shutil.copytree(REPO / "theme", tmp_path / "theme")
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "generator.cli", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "sales_handbook.cli", "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
@@ -68,7 +68,7 @@ def test_serve_rebuilds_when_a_plan_file_changes(tmp_path: Path) -> None:
 def test_serve_looks_at_the_plan_folder_more_often_than_mkdocs(tmp_path: Path) -> None:
     from mkdocs.livereload import LiveReloadServer
 
-    from generator.plugin import WATCH_INTERVAL, HandbookPlugin
+    from sales_handbook.engine.plugin import WATCH_INTERVAL, HandbookPlugin
 
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=free_port(), root=str(tmp_path))
     (tmp_path / "plan").mkdir()

@@ -14,8 +14,8 @@ from pathlib import Path
 import nh3
 import pytest
 
-from generator import sitefolder
-from generator.interrupts import Interrupts
+from sales_handbook.publish import sitefolder
+from sales_handbook.publish.interrupts import Interrupts
 from tests.paused import leftovers, project_with_pause_hook, start, wait_for
 from tests.publishing import git, handbook, make_project
 from tests.stress_builds import stress

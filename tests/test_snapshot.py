@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import snapshot
-from generator.audience import Audience, for_audience
-from generator.loader import load_plan
-from generator.snapshot import SnapshotError
+from sales_handbook.model import snapshot
+from sales_handbook.model.audience import Audience, for_audience
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.model.snapshot import SnapshotError
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(str.strip)

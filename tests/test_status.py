@@ -9,10 +9,11 @@ from pathlib import Path
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from generator import diagrams, status
-from generator.loader import load_plan
-from generator.schema import Direction
-from generator.status import Status, assess
+from sales_handbook.model import status
+from sales_handbook.site import diagrams
+from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.schema import Direction
+from sales_handbook.model.status import Status, assess
 from tests.planfiles import SMALL_PLAN, make_plan, replace_in
 
 VALUES = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)

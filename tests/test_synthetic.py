@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.synthetic import GOALS_PER_PERSON, GOALS_PER_TEAM, OBJECTIVES, PEOPLE_PER_TEAM, REVIEWS, plan_files, write_plan
-from generator.loader import load_plan
+from sales_handbook.plan.loader import load_plan
 
 
 def test_a_synthetic_plan_loads_under_the_real_schema(tmp_path: Path) -> None:
@@ -31,7 +31,7 @@ def test_the_same_seed_gives_the_same_files(tmp_path: Path) -> None:
 
 def test_a_synthetic_plan_is_aligned_apart_from_the_flaws_it_is_asked_for(tmp_path: Path) -> None:
     """Benchmarks measure a plan as healthy as a looked-after one: the rule findings are the seeded flaws only."""
-    from generator import health
+    from sales_handbook.rules import health
 
     clean = load_plan(write_plan(tmp_path / "clean", teams=100, seed=2, flaw_rate=0))
     assert [f.rule.id for f in health.findings(clean)] == []

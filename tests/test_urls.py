@@ -8,8 +8,8 @@ from urllib.parse import urljoin
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator import urls
-from generator.schema import ID_PATTERN
+from sales_handbook.plan import urls
+from sales_handbook.plan.schema import ID_PATTERN
 
 IDS = st.from_regex(ID_PATTERN, fullmatch=True).filter(lambda s: len(s) < 40)
 PAGES = st.one_of(

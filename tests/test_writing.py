@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.writing import FileWriter, sync_pages, write_afterwards, write_files
+from sales_handbook.speed.writing import FileWriter, sync_pages, write_afterwards, write_files
 from tests.fresh import run_python
 
 
@@ -62,7 +62,7 @@ def test_a_forked_writer_writes_thousands_of_files_and_reports_what_stopped_it(t
     """`handbook build` has no other thread, so its 30,000 redirects are written by a forked process."""
     printed = run_python(f"""
         from pathlib import Path
-        from generator import forked, writing
+        from sales_handbook.speed import forked, writing
 
         folder = Path({str(tmp_path)!r})
         files = {{f"goals/g{{i}}/index.html": f"<p>{{i}}</p>".encode() for i in range(1500)}}

@@ -9,9 +9,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import yamlfile
-from generator.diagnostics import Diagnostic
-from generator.yamlfile import MAX_FILE_BYTES, ParsedFile, read_yaml
+from sales_handbook.plan import yamlfile
+from sales_handbook.plan.diagnostics import Diagnostic
+from sales_handbook.plan.yamlfile import MAX_FILE_BYTES, ParsedFile, read_yaml
 
 
 def parse(tmp_path: Path, content: str | bytes, name: str = "f.yaml") -> ParsedFile:

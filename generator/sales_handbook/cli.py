@@ -1,0 +1,453 @@
+"""`handbook`: check a plan, build the handbook site, serve it while editing.
+
+The command line is a thin edge: it parses arguments, calls the loader or
+MkDocs, prints what they report and picks the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+import io
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sales_handbook.plan import lineage
+from sales_handbook.publish import history
+from sales_handbook.rules import health
+from sales_handbook.site import report
+from sales_handbook.speed import collector
+from sales_handbook.model.audience import AUDIENCE_VARIABLE, Audience, for_audience
+from sales_handbook.plan.diagnostics import PlanError, format_report
+from sales_handbook.publish.interrupts import Interrupts
+from sales_handbook.plan.loader import display_path, load_plan
+from sales_handbook.plan.plan import RETIRED_FILE, Plan
+from sales_handbook.engine.progress import Progress
+from sales_handbook.engine.progress import wanted as progress_wanted
+from sales_handbook.publish.sitefolder import SiteFolderError
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from sales_handbook.publish.builds import Published
+
+DESCRIPTION = """\
+Turn a company's plan (YAML in a plan folder) into a handbook site that shows
+how every team's goals serve the organization's objectives.
+
+  handbook check              validate the plan and report every problem
+  handbook build              build the public site into ./site (strict MkDocs build)
+  handbook serve              preview the site, rebuilding on every plan edit
+  handbook publish VERSION    publish the site as a version on the gh-pages branch (mike)
+  handbook publish --dir OUT  publish the site to a folder, replaced in one step
+  handbook diff OLD NEW       list what changed between two plans
+"""
+
+
+DEBUG_VARIABLE = "HANDBOOK_DEBUG"
+"""Set it to let an unexpected error show its Python traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `handbook` command; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    interrupts = Interrupts()
+    args.interrupts = interrupts
+    try:
+        with interrupts.catching():
+            return int(args.run(args))
+    except SiteFolderError as error:
+        print(f"handbook: {error}", file=sys.stderr)
+        return 1
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt) or interrupts.received is not None:
+            print("\nhandbook: interrupted; a site folder is only ever replaced by a finished build",
+                  file=sys.stderr)
+            return interrupts.exit_code
+        if not isinstance(error, Exception) or os.environ.get(DEBUG_VARIABLE):
+            raise
+        print(f"handbook: unexpected error: {type(error).__name__}: {_one_line(error)}\n"
+              f"This is a bug in the handbook; nothing was replaced. Run again with {DEBUG_VARIABLE}=1 to see where "
+              "it happened, and report it with that output.", file=sys.stderr)
+        return 70
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="handbook", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def plan_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--plan", type=Path, default=Path("plan"), metavar="DIR",
+                       help="the plan folder (default: plan)")
+
+    def config_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", "-f", type=Path, default=Path("mkdocs.yml"), metavar="FILE",
+                       help="the MkDocs configuration (default: mkdocs.yml)")
+
+    def audience_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.public.value,
+                       help="who the site is for. public (the default, whatever mkdocs.yml says) leaves out "
+                            "every item marked 'visibility: internal' and every trace of it: pages, navigation, "
+                            "search index, sitemap, counts, and links from public items. internal includes "
+                            "them, each marked 'Internal'")
+
+    def history_options(p: argparse.ArgumentParser, default: str = history.AUTO) -> None:
+        p.add_argument("--previous", default=default, metavar="SPEC",
+                       help="what was published before, whose links must keep working: 'auto' (the versions on "
+                            "the publishing branch of the plan's git repository; for publish --dir, OUT's own "
+                            f"plan.json), a plan.json or a built site folder, or 'none' (default: {default})")
+        p.add_argument("--branch", default="gh-pages", metavar="BRANCH",
+                       help="the branch versions are published on (default: gh-pages)")
+
+    check = commands.add_parser("check", help="validate the plan and report every problem",
+                                description="Validate the plan, then run the alignment rules. Prints each problem "
+                                            "as FILE:LINE:COL: severity: message [rule] with a hint, grouped by "
+                                            "file, and a summary line. Exits 1 if there are errors, 0 otherwise.")
+    plan_option(check)
+    check.add_argument("--strict", action="store_true",
+                       help="treat warnings as errors (exit 1 on any warning), for a plan that must be spotless")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text for people (default), json for tools: one document with every finding")
+    audience_option(check)
+    history_options(check)
+    check.set_defaults(run=_check)
+
+    build = commands.add_parser("build", help="build the handbook site",
+                                description="Validate the plan and build the site with MkDocs in strict mode. "
+                                            "The site is built in a temporary folder and swapped in only on "
+                                            "success, so a failed build leaves the previous site untouched. "
+                                            "Unless --audience internal is given, the site is the public one: "
+                                            "nothing marked internal is in any of its files.")
+    plan_option(build)
+    config_option(build)
+    audience_option(build)
+    history_options(build)
+    build.add_argument("--site-dir", type=Path, default=None, metavar="DIR",
+                       help="where to put the site (default: site_dir of mkdocs.yml, ./site)")
+    build.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+    build.set_defaults(run=_build)
+
+    serve = commands.add_parser("serve", help="preview the handbook, rebuilding on plan edits",
+                                description="Serve the handbook on a local address and rebuild it whenever a "
+                                            "file in the plan folder changes.")
+    plan_option(serve)
+    config_option(serve)
+    audience_option(serve)
+    serve.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", metavar="IP:PORT",
+                       help="address to serve on (default: 127.0.0.1:8000)")
+    serve.set_defaults(run=_serve)
+
+    publish = commands.add_parser(
+        "publish", help="publish the handbook: a version on a git branch, or a folder",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build the handbook (strictly, checked against what was published before) and publish it.\n\n"
+                    "  handbook publish VERSION    commit the site to BRANCH as VERSION with mike; the alias\n"
+                    "                              'latest' and the site root lead to it, a version selector\n"
+                    "                              shows in the header, earlier versions stay as they were\n"
+                    "  handbook publish --dir OUT  replace the folder OUT in one step, for plain static hosting\n\n"
+                    "A failed build changes nothing: the branch (or OUT) stays exactly as it was. Nothing leaves\n"
+                    "this machine unless --push is given and the repository has the remote.")
+    publish.add_argument("version", nargs="?", metavar="VERSION", help="the version to publish, like 2026-Q4")
+    publish.add_argument("--title", metavar="TITLE", help="the version's title in the selector (default: VERSION)")
+    publish.add_argument("--dir", type=Path, metavar="OUT", help="publish to this folder instead of a branch")
+    publish.add_argument("--push", action="store_true", help="push the branch to the remote afterwards, if it exists")
+    publish.add_argument("--remote", default="origin", metavar="NAME", help="the remote to push to (default: origin)")
+    plan_option(publish)
+    config_option(publish)
+    audience_option(publish)
+    history_options(publish)
+    publish.set_defaults(run=_publish)
+
+    diff = commands.add_parser(
+        "diff", help="list what changed between two plans",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Compare two plans: goals added, retired, renamed, moved between teams, retargeted, realigned,\n"
+                    "retitled or given a new owner; objectives added, renamed, changed or retired; teams formed,\n"
+                    "renamed or retired. OLD and NEW can each be:\n\n"
+                    "  plan/                  a plan folder\n"
+                    "  site/ or site/plan.json  a built site or its plan.json snapshot\n"
+                    "  HEAD~1:plan            a plan folder (or plan.json) at a git revision, as REV:PATH\n"
+                    "  2026-Q3, latest        a version (or alias) published on the branch\n\n"
+                    "An existing path wins over the other forms.")
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--format", choices=report.FORMATS, default="text", help="output format (default: text)")
+    diff.add_argument("--branch", default="gh-pages", metavar="BRANCH",
+                      help="the branch published versions are read from (default: gh-pages)")
+    audience_option(diff)
+    diff.set_defaults(run=_diff)
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    plan = _checked_plan(args.plan, args.previous, args.branch, args.audience, announce=args.format == "text",
+                         json_errors=args.format == "json", rules_stop=False)
+    if plan is None:
+        return 1
+    found = health.findings(plan, strict=args.strict)
+    if args.format == "json":
+        print(health.as_json(str(args.plan), found))
+    else:
+        if found:
+            print(health.format_text(found) + "\n")
+        print(f"{args.plan}: {health.summary(found)} in {len(plan.objectives)} objectives, {len(plan.teams)} "
+              f"teams, {len(plan.goals())} goals, {len(plan.people())} people, {len(plan.reviews)} reviews")
+    return 1 if any(f.severity == "error" for f in found) else 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from sales_handbook.publish import builds as publish
+    from sales_handbook.engine.plugin import HandbookPlugin
+
+    started = time.monotonic()
+    progress = Progress(sys.stderr, enabled=not args.quiet and progress_wanted(sys.stderr))
+    progress.start(f"loading and checking {_plan_file_count(args.plan):,} plan files")
+    with collector.paused(), contextlib.redirect_stderr(io.StringIO()) as report_text:
+        plan = _checked_plan(args.plan, args.previous, args.branch, args.audience)
+    progress.finish()  # end the progress line before the report, if any, is shown
+    sys.stderr.write(report_text.getvalue())
+    if plan is None:
+        return 1
+    collector.keep_until_exit()
+    # On a terminal the progress line replaces MkDocs' own chatter; warnings and errors still show.
+    _log_to_terminal(logging.WARNING if args.quiet or progress.enabled else logging.INFO, progress.enabled)
+    config = _load_config(args.config, args.plan)
+    if config is None:
+        return 1
+    target = (args.site_dir or Path(config.site_dir)).resolve()
+    settings = publish.Settings(previous=args.previous, branch=args.branch)
+    # MkDocs keeps plugins that have on_startup from one load of mkdocs.yml to the next in a
+    # process, so the plugin seen here is the one that builds: it takes the checked plan.
+    handbook = [plugin for plugin in config.plugins.values() if isinstance(plugin, HandbookPlugin)]
+    for plugin in handbook:
+        plugin.hand_over(args.plan, plan, progress)
+    try:
+        with _audience_for_plugin(args.audience):
+            publish.build_into(target, config_file=args.config, plan_dir=args.plan, settings=settings,
+                               recycle=True, interrupts=args.interrupts, waiting=_say)
+    except publish.BuildFailed as error:
+        progress.finish()
+        print(f"handbook: build failed, {target} is unchanged: {error}", file=sys.stderr)
+        return 1
+    finally:
+        for plugin in handbook:
+            plugin.hand_over(None)
+    took = f" in {time.monotonic() - started:.1f} s" if progress.enabled else ""
+    print(f"handbook: {args.audience} site written to {os.path.relpath(target)}{took}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from sales_handbook.publish import builds as publish
+
+    if args.dir is None and args.version is None:
+        print("handbook: publish needs a VERSION (like 2026-Q4), or --dir OUT for a plain folder", file=sys.stderr)
+        return 2
+    previous = args.previous if args.dir is None else publish.previous_for_dir(args.dir, args.previous)
+    if _checked_plan(args.plan, previous, args.branch, args.audience) is None:
+        return 1
+    _log_to_terminal(logging.WARNING)
+    try:
+        with _audience_for_plugin(args.audience):
+            done = _publish_to(args)
+    except publish.BuildFailed as error:
+        where = args.dir if args.dir is not None else f"branch {args.branch}"
+        print(f"handbook: build failed, nothing was published ({where} is unchanged):\n{error}", file=sys.stderr)
+        return 1
+    except publish.PublishError as error:
+        print(f"handbook: {error}", file=sys.stderr)
+        return 1
+    if done is None:
+        print(f"handbook: {args.audience} site published to {os.path.relpath(args.dir.resolve())}")
+        return 0
+    if done.changed:
+        print(f"handbook: published {done.version} on branch {done.branch} ({done.commit[:12]}); "
+              f"{publish.LATEST} and the site root lead to it")
+    else:
+        print(f"handbook: {done.version} on branch {done.branch} already holds exactly this site: nothing to commit")
+    if done.pushed_to:
+        print(f"handbook: pushed {done.branch} to {done.pushed_to}")
+    elif args.push:
+        print(f"handbook: this repository has no remote '{args.remote}': nothing was pushed")
+    else:
+        print(f"handbook: nothing was pushed; to publish it: git push {args.remote} {done.branch} "
+              "(or run again with --push)")
+    return 0
+
+
+def _publish_to(args: argparse.Namespace) -> Published | None:
+    """Publish as the arguments say: to --dir (None comes back) or as VERSION on the branch."""
+    from sales_handbook.publish import builds as publish
+
+    if args.dir is not None:
+        settings = publish.Settings(args.previous, args.branch, args.version, args.title)
+        publish.publish_dir(args.dir, config_file=args.config, plan_dir=args.plan, settings=settings)
+        return None
+    return publish.publish_version(args.version, config_file=args.config, plan_dir=args.plan, title=args.title,
+                                   branch=args.branch, previous=args.previous, push=args.push, remote=args.remote)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from sales_handbook.model import changes
+
+    try:
+        old_label, old = history.open_plan(args.old, cwd=Path.cwd(), branch=args.branch)
+        new_label, new = history.open_plan(args.new, cwd=Path.cwd(), branch=args.branch)
+    except PlanError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except history.HistoryError as error:
+        print(f"handbook: {error}", file=sys.stderr)
+        return 1
+    found = changes.compare(for_audience(old, args.audience), for_audience(new, args.audience), old_label, new_label)
+    sys.stdout.write(report.render(found, args.format))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    if _checked_plan(args.plan, history.AUTO, "gh-pages", args.audience) is None:
+        return 1
+    _log_to_terminal(logging.INFO)
+    # Rebuild only what an edit changed: the plugin rewrites only changed pages (and
+    # touches them all when the navigation changes), so MkDocs' dirty builds are exact here.
+    logging.getLogger("mkdocs.commands.build").addFilter(_DirtyBuildNotice())
+    try:
+        with _audience_for_plugin(args.audience):
+            serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()),
+                  build_type="dirty")
+    except MkDocsException as error:
+        print(f"handbook: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _checked_plan(plan_dir: Path, previous: str, branch: str, audience: str, *, announce: bool = False,
+                  json_errors: bool = False, rules_stop: bool = True) -> Plan | None:
+    """The plan, if it is valid, its `audience` site keeps every published id answerable and (with
+    `rules_stop`) it breaks no alignment rule graded as an error; else None.
+
+    Run before MkDocs starts, so problems read like a compiler's (the report is printed;
+    load errors as JSON with `json_errors`, for `handbook check --format json`).
+    """
+    try:
+        plan = load_plan(plan_dir)
+        published = history.load(previous, plan_dir=plan_dir, branch=branch)
+    except PlanError as error:
+        if json_errors:
+            print(health.as_json(str(plan_dir), (), error.diagnostics))
+        else:
+            print(error, file=sys.stderr)
+        return None
+    except history.HistoryError as error:
+        print(f"handbook: cannot read the published plans: {error}", file=sys.stderr)
+        return None
+    problems = lineage.check_published(for_audience(plan, audience), published.labelled(),
+                                       display_path(plan_dir / RETIRED_FILE), unfiltered=plan)
+    if problems:
+        print(f"Links published before would break (compared with {published.source}):", file=sys.stderr)
+        print(format_report(problems), file=sys.stderr)
+        return None
+    if rules_stop:
+        found = health.findings(plan)
+        errors = [f for f in found if f.severity == "error"]
+        if errors:
+            print(f"{health.format_text(errors)}\n{plan_dir}: {health.summary(found)}: errors stop the build "
+                  "(run 'handbook check' for everything)", file=sys.stderr)
+            return None
+    if announce and published.published:
+        print(f"{published.source}: every link published in {', '.join(p.label for p in published.published)} "
+              "still leads somewhere")
+    return plan
+
+
+@contextlib.contextmanager
+def _audience_for_plugin(audience: str) -> Iterator[None]:
+    """Hand the audience to the plugin in HANDBOOK_AUDIENCE while MkDocs runs.
+
+    An environment variable, not a plugin option set in code, because `mkdocs serve`
+    reloads mkdocs.yml on every rebuild; it also wins over an `audience` in mkdocs.yml,
+    so the command line alone decides.
+    """
+    previous = os.environ.get(AUDIENCE_VARIABLE)
+    os.environ[AUDIENCE_VARIABLE] = audience
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(AUDIENCE_VARIABLE, None)
+        else:
+            os.environ[AUDIENCE_VARIABLE] = previous
+
+
+def _load_config(config_file: Path, plan_dir: Path) -> MkDocsConfig | None:
+    """The MkDocs configuration, or None after saying clearly why it cannot be read."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    if not config_file.is_file():
+        where = "is not a file" if config_file.exists() else "does not exist"
+        print(f"handbook: {config_file} {where}: run handbook in the folder that holds mkdocs.yml, or name the "
+              "configuration with --config FILE", file=sys.stderr)
+        return None
+    try:
+        return load_config(str(config_file), docs_dir=str(plan_dir.resolve()))
+    except (MkDocsException, OSError, ValueError) as error:
+        print(f"handbook: {config_file}: {_one_line(error)}: fix the file (it must be a MkDocs configuration, a "
+              "YAML mapping like this project's mkdocs.yml)", file=sys.stderr)
+        return None
+
+
+def _say(message: str) -> None:
+    print(f"handbook: {message}", file=sys.stderr, flush=True)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:300] + ("…" if len(text) > 300 else "")
+
+
+def _plan_file_count(plan_dir: Path) -> int:
+    return sum(1 for _ in plan_dir.rglob("*.yaml")) if plan_dir.is_dir() else 0
+
+
+class _DirtyBuildNotice(logging.Filter):
+    """Drops MkDocs' warning that dirty builds may leave stale navigation: the plugin prevents that.
+
+    In strict mode that warning alone would abort every rebuild of `handbook serve`.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def _log_to_terminal(level: int, clear_line: bool = False) -> None:
+    """Show MkDocs' messages on stderr; with `clear_line`, first clear a progress line drawn there."""
+    logger = logging.getLogger("mkdocs")
+    prefix = "\r\x1b[K" if clear_line else ""
+    for handler in logger.handlers:
+        if getattr(handler, "_handbook", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(prefix + "%(levelname)-7s -  %(message)s"))
+    handler._handbook = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Is a goal on track? Progress judged against the part of its time frame that has passed.
+
+Pure arithmetic over numbers and dates. The day it is judged on comes from
+the plan (`as_of` in organization.yaml, else the last day of the plan's
+period), never from the clock, so the same plan always shows the same status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+
+from sales_handbook.model.alignment import progress
+from sales_handbook.plan.plan import Plan
+from sales_handbook.plan.schema import Department, Direction, KeyMetric, Measure, period_bounds
+
+ON_TRACK_GAP = 0.10
+"""Increase and decrease: on track while progress is at most this far (10 points) behind the time elapsed."""
+
+AT_RISK_GAP = 0.25
+"""Increase and decrease: at risk up to this far (25 points) behind; further behind is off track."""
+
+AT_RISK_HEADROOM = 0.25
+"""Stay above and stay below: at risk once less than a quarter of the starting margin to the line is left."""
+
+Window = tuple[dt.date, dt.date]
+
+
+class Status(str, Enum):
+    """What a reader needs to know about a number: keep going, look closer, or act."""
+
+    on_track = "on-track"
+    at_risk = "at-risk"
+    off_track = "off-track"
+    no_current = "no-current"
+    not_measurable = "not-measurable"
+
+    @property
+    def label(self) -> str:
+        """The status in words, so it never depends on colour."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    Status.on_track: "On track",
+    Status.at_risk: "At risk",
+    Status.off_track: "Off track",
+    Status.no_current: "No current value",
+    Status.not_measurable: "Not measurable",
+}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The status of one number and the figures it was judged from."""
+
+    status: Status
+    window: Window
+    elapsed: float
+    """Share of the time frame gone by on the as-of day, 0..1."""
+    progress: float | None
+    """Share of the way from baseline to target, 0..1 (stay kinds: 1 while the line holds, 0 once crossed)."""
+    headroom: float | None
+    """Stay kinds only: the margin to the line now, as a share of the margin at baseline (None without one)."""
+
+
+def as_of(plan: Plan) -> dt.date:
+    """The day status is judged on: `as_of` if the plan gives it, else the last day of its period."""
+    return plan.organization.as_of or period_bounds(plan.organization.period)[1]
+
+
+def window(measure: Measure | None, plan_period: str) -> Window:
+    """The time frame a number is judged over.
+
+    A goal's own quarter or dates; a goal with only a due date runs from the
+    start of the plan's period (or its due date, if earlier); a key metric, or
+    a goal that is not time-bound, runs over the plan's period.
+    """
+    period_start, period_end = period_bounds(plan_period)
+    frame = None if measure is None else measure.time_frame()
+    if frame is None:
+        return period_start, period_end
+    start, end = frame
+    if measure.period is None and measure.start is None:  # type: ignore[union-attr]
+        start = min(period_start, end)
+    return start, end
+
+
+def elapsed(frame: Window, day: dt.date) -> float:
+    """Share of the time frame gone by on `day`, clamped to 0..1 (a one-day frame is 0 before it, 1 from it)."""
+    start, end = frame
+    if day >= end:
+        return 1.0
+    if day <= start:
+        return 0.0
+    return (day - start).days / (end - start).days
+
+
+def assess(baseline: float, target: float | None, current: float | None, direction: Direction,
+           frame: Window, day: dt.date) -> Assessment:
+    """The status of a number on `day`.
+
+    Increase and decrease: progress from baseline to target is compared with the
+    share of the time frame gone by. Stay above and stay below: the value must
+    hold its line all along, so time does not matter, only the margin left.
+    """
+    gone = elapsed(frame, day)
+    if target is None:
+        return Assessment(Status.not_measurable, frame, gone, None, None)
+    done = progress(baseline, target, current, direction)
+    if current is None or done is None:
+        return Assessment(Status.no_current, frame, gone, None, None)
+    if direction in (Direction.stay_above, Direction.stay_below):
+        sign = 1.0 if direction is Direction.stay_above else -1.0
+        margin_then, margin_now = sign * (baseline - target), sign * (current - target)
+        headroom = margin_now / margin_then if margin_then > 0 else None
+        if margin_now < 0:
+            status = Status.off_track
+        elif headroom is not None and headroom < AT_RISK_HEADROOM:
+            status = Status.at_risk
+        else:
+            status = Status.on_track
+        return Assessment(status, frame, gone, done, headroom)
+    behind = gone - done
+    if behind <= ON_TRACK_GAP:
+        status = Status.on_track
+    elif behind <= AT_RISK_GAP:
+        status = Status.at_risk
+    else:
+        status = Status.off_track
+    return Assessment(status, frame, gone, done, None)
+
+
+def assess_measure(plan: Plan, measure: Measure | KeyMetric) -> Assessment:
+    """The status of a goal, individual goal or key metric in this plan."""
+    period, day = plan.organization.period, as_of(plan)
+    known = _assessed.get(id(measure))
+    if known is not None and known[0] is measure and known[1] == period and known[2] == day:
+        return known[3]
+    frame = window(measure if isinstance(measure, Measure) else None, period)
+    found = assess(measure.baseline, measure.target, measure.current, measure.direction, frame, day)
+    if len(_assessed) >= _ASSESSED_KEPT:
+        _assessed.clear()
+    _assessed[id(measure)] = (measure, period, day, found)
+    return found
+
+
+_assessed: dict[int, tuple[Measure | KeyMetric, str, dt.date, Assessment]] = {}
+"""Assessments by goal (its identity, held so the id is not reused) and the period and day they were judged on.
+
+Pages ask for a goal's status two or three times (team page, objective page,
+progress counts); 25,000 goals at 1,000 teams. Under `handbook serve` an
+unchanged goal is the same object from one rebuild to the next, so the progress
+page, rendered again on every edit, counts without judging 10,000 goals again.
+"""
+_ASSESSED_KEPT = 200_000
+
+
+def tally(plan: Plan) -> tuple[tuple[Status, int], ...]:
+    """How many team goals have each status, in the order of `Status`."""
+    found = [assess_measure(plan, goal).status for _, goal in plan.goals()]
+    return tuple((s, found.count(s)) for s in Status)
+
+
+def tally_by_department(plan: Plan) -> tuple[tuple[Department, int, tuple[int, ...]], ...]:
+    """Each department with goals: its number of teams, and how many of its team goals have each status
+    (in the order of `Status`)."""
+    found: dict[Department, tuple[set[str], list[int]]] = {}
+    order = {state: i for i, state in enumerate(Status)}
+    for team, goal in plan.goals():
+        teams, counts = found.setdefault(team.department, (set(), [0] * len(order)))
+        teams.add(team.id)
+        counts[order[assess_measure(plan, goal).status]] += 1
+    return tuple((department, len(found[department][0]), tuple(found[department][1]))
+                 for department in Department if department in found)

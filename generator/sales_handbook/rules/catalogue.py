@@ -1,0 +1,612 @@
+"""The alignment rules: what makes a plan follow the domain article's five steps.
+
+Each rule has a stable kebab-case id (plans switch rules off by it, and the
+site documents it at a URL made from it), a default severity, the words the
+handbook uses to explain it, and a function that finds where a plan breaks it.
+Rules read the validated `Plan` and never fail: they only report. How findings
+are graded by the plan's settings and grouped for readers is `sales_handbook.rules.health`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from sales_handbook.model import alignment
+from sales_handbook.plan import lineage, urls
+from sales_handbook.plan.diagnostics import Severity, did_you_mean
+from sales_handbook.plan.plan import OBJECTIVES_FILE, ORGANIZATION_FILE, Located, Plan, review_file, team_file
+from sales_handbook.plan.schema import (
+    ChangeField,
+    Department,
+    IndividualGoal,
+    Measure,
+    MetricKind,
+    Objective,
+    Person,
+    Team,
+    period_bounds,
+)
+from sales_handbook.plan.schema import Goal as TeamGoal
+from sales_handbook.plan.yamlfile import PlainPath
+
+STEPS = {
+    1: ("Understand the big picture", "Sales teams need to grasp the company's mission, vision, and overall goals."),
+    2: ("Identify key metrics", "Look beyond just revenue targets. Consider metrics like customer retention, "
+                                "market share growth, or product penetration that reflect broader "
+                                "organizational objectives."),
+    3: ("Collaborate across departments", "Sales can't work in isolation. Collaboration with marketing, product "
+                                          "development, and customer service ensures that sales goals complement "
+                                          "other departmental objectives."),
+    4: ("Customize for each salesperson", "Customize sales goals based on individual strengths, territories, or "
+                                          "market segments."),
+    5: ("Regular review and adaptation", "Markets evolve, and so should goals. Regularly review and adapt sales "
+                                         "goals to stay aligned with changing organizational priorities."),
+}
+"""The domain article's five steps for aligning sales goals, which the rules make checkable."""
+
+TOLERANCE = 0.01
+"""How far (in percentage points) weights may be from 100 and still add up: rounding, not a mistake."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The item a finding is about, as the site names and links to it."""
+
+    label: str
+    page: str
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place where a plan breaks a rule: where, what, and which objectives and teams it concerns."""
+
+    where: Located
+    message: str
+    subject: Subject
+    objectives: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    hint: str = ""
+    """A hint for this place; the rule's general `fix` is used when empty."""
+
+
+Finder = Callable[[Plan], Iterable[Hit]]
+TeamFinder = Callable[[Plan, Team], Iterable[Hit]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check the handbook runs on every plan, and the words that explain it."""
+
+    id: str
+    severity: Severity
+    step: int
+    title: str
+    checks: str
+    why: str
+    fix: str
+    find: Finder
+    find_in_team: TeamFinder | None = None
+    """For a rule whose every finding is in one team's file: the finder for one team.
+
+    `find` is then that finder on every team in turn. `handbook serve` uses it to
+    check again only the teams an edit can change (`sales_handbook.speed.recheck`).
+    """
+
+    def __reduce__(self) -> tuple[Callable[[str], Rule], tuple[str]]:
+        """A rule crosses to another process (findings from a worker) by its id, and arrives as the same object."""
+        return by_id, (self.id,)
+
+
+_CATALOGUE: list[Rule] = []
+
+
+def catalogue() -> tuple[Rule, ...]:
+    """Every rule, in the order of the article's steps."""
+    return tuple(sorted(_CATALOGUE, key=lambda r: r.step))
+
+
+def by_id(rule_id: str) -> Rule:
+    """The rule with this id (KeyError if there is none)."""
+    return {rule.id: rule for rule in _CATALOGUE}[rule_id]
+
+
+def _rule(rule_id: str, severity: Severity, step: int, title: str, *, checks: str, why: str,
+          fix: str) -> Callable[[Finder], Finder]:
+    def register(find: Finder) -> Finder:
+        _CATALOGUE.append(Rule(rule_id, severity, step, title, checks, why, fix, find))
+        return find
+
+    return register
+
+
+def _team_rule(rule_id: str, severity: Severity, step: int, title: str, *, checks: str, why: str,
+               fix: str) -> Callable[[TeamFinder], TeamFinder]:
+    """Register a rule that looks at one team at a time (and at what its goals point to)."""
+    def register(find_in_team: TeamFinder) -> TeamFinder:
+        def find(plan: Plan) -> Iterator[Hit]:
+            for team in plan.teams:
+                yield from find_in_team(plan, team)
+
+        _CATALOGUE.append(Rule(rule_id, severity, step, title, checks, why, fix, find, find_in_team))
+        return find_in_team
+
+    return register
+
+
+# ---------------------------------------------------------------- subjects
+
+
+def _goal(team: Team, goal: Measure) -> Subject:
+    return Subject(goal.title, urls.team_page(team.id), goal.id)
+
+
+def _person(team: Team, person: Person) -> Subject:
+    return Subject(person.name, urls.team_page(team.id), person.id)
+
+
+def _team(team: Team) -> Subject:
+    return Subject(team.name, urls.team_page(team.id))
+
+
+def _objective(objective: Objective) -> Subject:
+    return Subject(objective.title, urls.objective_page(objective.id))
+
+
+def _objectives_of(goal: TeamGoal) -> tuple[str, ...]:
+    return tuple(link.objective for link in goal.aligns_to)
+
+
+def _team_objectives(team: Team) -> tuple[str, ...]:
+    """The objectives a team's goals serve, in first-seen order: what a finding about the whole team concerns."""
+    return tuple(dict.fromkeys(o for g in team.goals for o in _objectives_of(g)))
+
+
+def _supported(plan: Plan, goal: IndividualGoal) -> list[tuple[Team, TeamGoal]]:
+    known = plan.ids("goal")
+    return [plan.goal(goal_id) for goal_id in goal.supports if goal_id in known]
+
+
+def _objectives_supported(plan: Plan, goal: IndividualGoal) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(o for _, parent in _supported(plan, goal) for o in _objectives_of(parent)))
+
+
+def _team_goals(team: Team) -> Iterator[tuple[Person | None, PlainPath, TeamGoal | IndividualGoal]]:
+    """Every goal (person None) and individual goal of a team, with its path in the team's file.
+
+    Only the path: what a finding says about a goal (`_goal_hit`) is worked out for the few
+    goals that break a rule, not for the 25,000 goals of a large plan that do not.
+    """
+    for i, goal in enumerate(team.goals):
+        yield None, ("goals", i), goal
+    for i, person in enumerate(team.people):
+        for j, own in enumerate(person.goals):
+            yield person, ("people", i, "goals", j), own
+
+
+def _goal_hit(plan: Plan, team: Team, person: Person | None, path: PlainPath, goal: TeamGoal | IndividualGoal,
+              what: str, hint: str = "") -> Hit:
+    """A finding about a goal of `_team_goals`: '<goal> <what>', concerning the objectives it serves."""
+    name = f"goal '{goal.id}'" if person is None else f"individual goal '{goal.id}' of {person.name}"
+    objectives = _objectives_of(goal) if isinstance(goal, TeamGoal) else _objectives_supported(plan, goal)
+    return Hit(Located(team_file(team.id), path), f"{name} {what}", _goal(team, goal), objectives, (team.id,),
+               hint=hint)
+
+
+def _names(items: Iterable[str], conjunction: str = "and") -> str:
+    quoted = [f"'{item}'" for item in items]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"
+
+
+# ---------------------------------------------------------------- 1. the big picture
+
+
+@_team_rule("goal-without-objective", "warning", 1, "A goal serves no objective",
+            checks="Every team goal names at least one objective under `aligns_to`.",
+            why="A goal that serves no objective pulls the team away from the company's plan: nobody can say why "
+                "it matters, and new hires cannot see how their work counts.",
+            fix="add 'aligns_to:' with the objective this goal serves and a one-line 'why', or drop the goal")
+def _goal_without_objective(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, goal in enumerate(team.goals):
+        if not goal.aligns_to:
+            yield Hit(Located(team_file(team.id), ("goals", i)), f"goal '{goal.id}' serves no objective",
+                      _goal(team, goal), teams=(team.id,))
+
+
+@_rule("objective-without-goals", "warning", 1, "No goal serves an objective",
+       checks="Every objective is served by at least one team goal.",
+       why="An objective no team works towards is a wish, not a plan: it will be missed, and nobody owns it.",
+       fix="align a team goal to this objective (under the goal's 'aligns_to'), or drop the objective")
+def _objective_without_goals(plan: Plan) -> Iterator[Hit]:
+    for i, objective in enumerate(plan.objectives):
+        if not plan.goals_serving(objective.id):
+            yield Hit(Located(OBJECTIVES_FILE, ("objectives", i)),
+                      f"objective '{objective.id}' is served by no team goal", _objective(objective),
+                      objectives=(objective.id,))
+
+
+@_team_rule("individual-goal-without-team-goal", "warning", 1, "An individual goal supports no team goal",
+            checks="Every individual goal lists at least one team goal under `supports`.",
+            why="An individual goal that supports no team goal is work the team does not count on; the salesperson "
+                "cannot see how it serves the company.",
+            fix="list the team goal it supports under 'supports:', or drop the individual goal")
+def _individual_goal_without_team_goal(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, person in enumerate(team.people):
+        for j, goal in enumerate(person.goals):
+            if not goal.supports:
+                yield Hit(Located(team_file(team.id), ("people", i, "goals", j)),
+                          f"individual goal '{goal.id}' of {person.name} supports no team goal",
+                          _goal(team, goal), teams=(team.id,))
+
+
+# ---------------------------------------------------------------- 2. key metrics
+
+
+@_team_rule("revenue-only-team", "warning", 2, "A team's goals are all revenue goals",
+            checks="A team with goals has at least one goal whose metric is not `revenue`.",
+            why="Revenue alone does not show whether customers stay, whether we win the market or whether new "
+                "products land. The article asks to look beyond revenue: retention, market share, penetration.",
+            fix="add a goal on retention, market share, product penetration or customer satisfaction that serves "
+                "one of the team's objectives")
+def _revenue_only_team(plan: Plan, team: Team) -> Iterator[Hit]:
+    if team.goals and all(goal.metric is MetricKind.revenue for goal in team.goals):
+        count = len(team.goals)
+        what = "its only goal is a revenue goal" if count == 1 else f"all {count} of its goals are revenue goals"
+        yield Hit(Located(team_file(team.id), ("goals",)), f"team '{team.id}' looks only at revenue: {what}",
+                  _team(team), _team_objectives(team), (team.id,))
+
+
+@_team_rule("goal-not-measurable", "warning", 2, "A goal is not measurable",
+            checks="Every goal and individual goal has a `target` and a `unit`.",
+            why="Without a number to reach and what it is counted in, nobody can tell whether the goal was met, "
+                "and the handbook cannot show its progress.",
+            fix="add 'target:' (the value to reach) and 'unit:' (what it is counted in)")
+def _goal_not_measurable(plan: Plan, team: Team) -> Iterator[Hit]:
+    for person, path, goal in _team_goals(team):
+        if goal.target is None or goal.unit is None:
+            missing = [field for field in ("target", "unit") if getattr(goal, field) is None]
+            yield _goal_hit(plan, team, person, path, goal, f"is not measurable: it has no {' and no '.join(missing)}",
+                            hint=f"add {' and '.join(repr(f + ':') for f in missing)} to the goal")
+
+
+@_team_rule("goal-not-time-bound", "warning", 2, "A goal is not time-bound",
+            checks="Every goal and individual goal has a time frame: `period` or `due` (optionally with `start`).",
+            why="A goal without an end date cannot be late, so it is never reviewed; progress cannot be judged "
+                "against the time that has passed.",
+            fix="add 'period:' with the quarter, or 'due:' with the date it must be met by")
+def _goal_not_time_bound(plan: Plan, team: Team) -> Iterator[Hit]:
+    for person, path, goal in _team_goals(team):
+        if goal.time_frame() is None:
+            yield _goal_hit(plan, team, person, path, goal, "is not time-bound: it has no period and no due date",
+                            hint=f"add 'period: {plan.organization.period}' or 'due: YYYY-MM-DD'")
+
+
+@_team_rule("goal-ends-after-period", "warning", 2, "A goal ends after the plan's period",
+            checks="No goal or individual goal ends after the last day of the plan's period (`period` in "
+                   "organization.yaml).",
+            why="The plan is for one quarter; a goal that runs past it cannot be judged at the quarter's review and "
+                "belongs in a later plan.",
+            fix="bring the due date within the plan's period, or move the goal to the plan of the quarter it ends in")
+def _goal_ends_after_period(plan: Plan, team: Team) -> Iterator[Hit]:
+    period = plan.organization.period
+    _, period_end = period_bounds(period)
+    for person, path, goal in _team_goals(team):
+        frame = goal.time_frame()
+        if frame is not None and frame[1] > period_end:
+            yield _goal_hit(plan, team, person, (*path, _time_field(goal)), goal,
+                            f"ends on {frame[1].isoformat()}, after the plan's period {period} "
+                            f"(which ends on {period_end.isoformat()})")
+
+
+# ---------------------------------------------------------------- 3. collaboration
+
+
+@_rule("single-department-objective", "warning", 3, "Only one department serves an objective",
+       checks="Every objective that goals serve is served by goals of at least two departments.",
+       why="Sales can't work in isolation: an objective only one department works on misses what marketing, "
+           "product and customer service bring, and nobody outside that department feels it is theirs.",
+       fix="align a goal of another department (marketing, product, customer service) to this objective")
+def _single_department_objective(plan: Plan) -> Iterator[Hit]:
+    for i, objective in enumerate(plan.objectives):
+        departments = alignment.departments_serving(plan, objective.id)
+        if len(departments) == 1:
+            teams = tuple(team.id for team, _ in alignment.serving_by_team(plan, objective.id))
+            yield Hit(Located(OBJECTIVES_FILE, ("objectives", i)),
+                      f"objective '{objective.id}' is served by the {departments[0].value} department only",
+                      _objective(objective), (objective.id,), teams)
+
+
+def _objectives_served(plan: Plan, team: Team) -> frozenset[str]:
+    """The objectives a team's goals serve, worked out once per team and plan: a partner team is asked per goal."""
+    served: dict[str, frozenset[str]] = plan.derived("objectives-served-by-team", lambda _: {})
+    if team.id not in served:
+        served[team.id] = frozenset(alignment.objectives_served(team))
+    return served[team.id]
+
+
+@_team_rule("collaborator-without-support", "warning", 3, "A collaborating team has nothing that supports the goal",
+            checks="Each team named under a goal's `collaborators` has a goal that serves one of the same objectives, "
+                   "or a person with an individual goal that supports the goal.",
+            why="Naming a team as a collaborator is a promise of help. If that team has no goal of its own towards "
+                "the same objective, the help is nobody's job and will not happen.",
+            fix="give the collaborating team a goal that serves the same objective, or remove it from 'collaborators'")
+def _collaborator_without_support(plan: Plan, team: Team) -> Iterator[Hit]:
+    teams = plan.ids("team")
+    for i, goal in enumerate(team.goals):
+        if not goal.collaborators:
+            continue
+        objectives = set(_objectives_of(goal))
+        for j, partner_id in enumerate(goal.collaborators):
+            if partner_id not in teams or partner_id == team.id:
+                continue
+            partner = plan.team(partner_id)
+            shares = not objectives.isdisjoint(_objectives_served(plan, partner))
+            supports = any(owner.id == partner_id for owner, _, _ in plan.goals_supported_by(goal.id))
+            if not shares and not supports:
+                yield Hit(Located(team_file(team.id), ("goals", i, "collaborators", j)),
+                          f"goal '{goal.id}' counts on team '{partner_id}', but none of its goals serves "
+                          f"{_names(sorted(objectives), 'or') if objectives else 'an objective of this goal'} and "
+                          f"none of its people's goals supports '{goal.id}'",
+                          _goal(team, goal), _objectives_of(goal), (team.id, partner_id),
+                          hint=f"give {partner.name} a goal that serves the same objective, or remove "
+                               f"'{partner_id}' from this goal's collaborators")
+
+
+# ---------------------------------------------------------------- 4. each salesperson
+
+
+def _is_salesperson(team: Team, person: Person) -> bool:
+    """Salespeople are the members of sales teams other than the team's lead."""
+    return team.department is Department.sales and person.id != team.lead
+
+
+@_team_rule("salesperson-without-goals", "warning", 4, "A salesperson has no individual goals",
+            checks="Every member of a sales team other than its lead has at least one individual goal.",
+            why="Goals customized for each salesperson (their strengths, territory and segments) are how a team "
+                "goal becomes everyone's work. Without them, the salesperson cannot see their part.",
+            fix="add 'goals:' to the person, each supporting a team goal")
+def _salesperson_without_goals(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, person in enumerate(team.people):
+        if _is_salesperson(team, person) and not person.goals:
+            yield Hit(Located(team_file(team.id), ("people", i)),
+                      f"salesperson '{person.id}' ({person.name}) has no individual goals",
+                      _person(team, person), _team_objectives(team), (team.id,))
+
+
+@_team_rule("individual-goal-for-another-team", "info", 4,
+            "An individual goal supports only another team's goals",
+            checks="An individual goal that supports only goals of other teams is welcome there: at least one of those "
+                   "goals names the person's team under `collaborators`.",
+            why="When a salesperson works towards another team's goal and that team does not count on them, "
+                "neither team plans for the work, and it is missed in both reviews.",
+            fix="add the person's team to the collaborators of the goal it supports, or support a goal of their "
+                "own team")
+def _individual_goal_for_another_team(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, person in enumerate(team.people):
+        for j, goal in enumerate(person.goals):
+            parents = _supported(plan, goal)
+            if parents and all(owner.id != team.id and team.id not in parent.collaborators
+                               for owner, parent in parents):
+                owners = sorted({owner.id for owner, _ in parents})
+                yield Hit(Located(team_file(team.id), ("people", i, "goals", j, "supports")),
+                          f"individual goal '{goal.id}' of {person.name} supports only goals of "
+                          f"{'team' if len(owners) == 1 else 'teams'} {_names(owners)}, which do not name "
+                          f"'{team.id}' as a collaborator", _goal(team, goal),
+                          _objectives_supported(plan, goal), (team.id, *owners))
+
+
+@_team_rule("goal-outside-parent-time-frame", "warning", 4,
+            "An individual goal runs outside its team goal's time frame",
+            checks="Each individual goal's time frame lies within the time frame of every team goal it supports: it "
+                   "ends no later, and starts no earlier. A goal with only a due date has no known start, so only its "
+                   "end is compared.",
+            why="A salesperson's goal that ends after the team goal it supports comes too late to count; one that "
+                "starts before it measures work the team goal does not include.",
+            fix="give the individual goal the team goal's period, or dates within it")
+def _goal_outside_parent_time_frame(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, person in enumerate(team.people):
+        for j, goal in enumerate(person.goals):
+            frame = goal.time_frame()
+            if frame is None:
+                continue
+            for parent_team, parent in _supported(plan, goal):
+                parent_frame = parent.time_frame()
+                if parent_frame is None:
+                    continue
+                too_late = frame[1] > parent_frame[1]
+                too_early = _starts(goal) and _starts(parent) and frame[0] < parent_frame[0]
+                if too_late or too_early:
+                    yield Hit(Located(team_file(team.id), ("people", i, "goals", j, _time_field(goal))),
+                              f"individual goal '{goal.id}' of {person.name} ({_frame_text(goal)}) "
+                              f"{'ends after' if too_late else 'starts before'} team goal '{parent.id}' it "
+                              f"supports ({_frame_text(parent)})", _goal(team, goal), _objectives_of(parent),
+                              tuple(dict.fromkeys((team.id, parent_team.id))))
+
+
+def _starts(goal: Measure) -> bool:
+    """Whether a goal's start is known: a quarter, or a start date (a due date alone has none)."""
+    return goal.period is not None or goal.start is not None
+
+
+def _time_field(goal: Measure) -> str:
+    return "period" if goal.period is not None else "due"
+
+
+def _frame_text(goal: Measure) -> str:
+    """'2026-Q4', '2026-10-15 to 2026-12-18' or 'due 2026-11-30', as the plan wrote it."""
+    if goal.period is not None:
+        return goal.period
+    if goal.start is not None and goal.due is not None:
+        return f"{goal.start.isoformat()} to {goal.due.isoformat()}"
+    return f"due {goal.due.isoformat()}" if goal.due is not None else "not time-bound"
+
+
+def _weight_problem(goals: tuple[Measure, ...], whose: str) -> tuple[int, str] | None:
+    """Index of the goal to point at and what is wrong, if some of these goals are weighted and it does not add up."""
+    weighted = [g.weight for g in goals if g.weight is not None]
+    if not weighted:
+        return None
+    if len(weighted) < len(goals):
+        first = next(i for i, g in enumerate(goals) if g.weight is None)
+        return first, (f"{len(weighted)} of the {len(goals)} goals of {whose} have a weight; "
+                       f"goal '{goals[first].id}' has none")
+    total = sum(weighted)
+    if abs(total - 100) > TOLERANCE:
+        return 0, f"the weights of {whose}'s goals add up to {total:g}%, not 100%"
+    return None
+
+
+@_team_rule("weights-do-not-add-up", "error", 4, "Goal weights do not add up to 100%",
+            checks="Where a team's goals, or a person's individual goals, carry a `weight`, every one of them has a "
+                   "weight and the weights add up to 100 (percent).",
+            why="Weights say how much each goal counts, in reviews and often in pay. Weights that leave a goal out "
+                "or add up to more or less than 100% promise something the plan cannot keep.",
+            fix="give every goal a 'weight:' and make the weights add up to 100, or remove all of them")
+def _weights_do_not_add_up(plan: Plan, team: Team) -> Iterator[Hit]:
+    problem = _weight_problem(team.goals, f"team '{team.id}'")
+    if problem is not None:
+        index, message = problem
+        yield Hit(Located(team_file(team.id), ("goals", index, "weight")), message, _team(team),
+                  _team_objectives(team), (team.id,))
+    for i, person in enumerate(team.people):
+        problem = _weight_problem(person.goals, f"{person.name}")
+        if problem is not None:
+            index, message = problem
+            yield Hit(Located(team_file(team.id), ("people", i, "goals", index, "weight")), message,
+                      _person(team, person),
+                      tuple(dict.fromkeys(o for g in person.goals for o in _objectives_supported(plan, g))),
+                      (team.id,))
+
+
+def _coverage(team: Team, field: str, noun: str) -> Iterator[Hit]:
+    """Territories or segments a team lists that no member covers."""
+    covered = {value for person in team.people for value in _person_values(person, field)}
+    for k, value in enumerate(getattr(team, field)):
+        if value not in covered:
+            yield Hit(Located(team_file(team.id), (field, k)),
+                      f"{noun} '{value}' of team '{team.id}' has no one assigned", _team(team), teams=(team.id,),
+                      hint=(f"set 'territory: {value}' on the person who covers it" if field == "territories"
+                            else f"add '{value}' to the 'segments:' of the person who covers it")
+                      + f", or remove it from the team's '{field}:'")
+
+
+def _person_values(person: Person, field: str) -> tuple[str, ...]:
+    if field == "territories":
+        return (person.territory,) if person.territory else ()
+    return person.segments
+
+
+@_team_rule("unassigned-territory", "warning", 4, "A team's territory has no one assigned",
+            checks="Every territory listed under a team's `territories` is some member's `territory`.",
+            why="A territory nobody covers has no goals and no salesperson: its customers are left to chance.",
+            fix="set 'territory:' on the person who covers it, or remove it from the team's territories")
+def _unassigned_territory(plan: Plan, team: Team) -> Iterator[Hit]:
+    return _coverage(team, "territories", "territory")
+
+
+@_team_rule("unassigned-segment", "warning", 4, "A team's market segment has no one assigned",
+            checks="Every segment listed under a team's `segments` is in some member's `segments`.",
+            why="A market segment nobody covers gets no customized goals, so the team's plan for it is empty.",
+            fix="add it to the 'segments:' of the person who covers it, or remove it from the team's segments")
+def _unassigned_segment(plan: Plan, team: Team) -> Iterator[Hit]:
+    return _coverage(team, "segments", "segment")
+
+
+@_team_rule("unlisted-territory-or-segment", "warning", 4,
+            "A person covers a territory or segment their team does not list",
+            checks="Where a team lists `territories` (or `segments`), each member's territory (and segments) is one "
+                   "of them. The team's lead is not checked: a lead often covers the whole region.",
+            why="Usually a spelling difference ('DACH' and 'Dach'): the territory then looks uncovered, and the "
+                "person's work is counted nowhere.",
+            fix="use the spelling of the team's list, or add the territory or segment to it")
+def _unlisted_territory_or_segment(plan: Plan, team: Team) -> Iterator[Hit]:
+    for i, person in enumerate(team.people):
+        if person.id == team.lead:
+            continue
+        checks = []
+        if team.territories and person.territory and person.territory not in team.territories:
+            checks.append((("people", i, "territory"), "territory", person.territory, team.territories))
+        if team.segments:
+            checks += [(("people", i, "segments", k), "segment", value, team.segments)
+                       for k, value in enumerate(person.segments) if value not in team.segments]
+        for path, noun, value, listed in checks:
+            hint = did_you_mean(value, listed)
+            yield Hit(Located(team_file(team.id), path),
+                      f"{person.name}'s {noun} '{value}' is not in the {noun} list of team '{team.id}'",
+                      _person(team, person), teams=(team.id,),
+                      hint=hint or f"add '{value}' to the team's list, or use one of: {', '.join(listed)}")
+
+
+# ---------------------------------------------------------------- 5. review and adaptation
+
+
+def _previous_period(period: str) -> str:
+    start, _ = period_bounds(period)
+    year, quarter = start.year, (start.month - 1) // 3 + 1
+    return f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
+
+
+@_rule("no-recent-review", "warning", 5, "No review within the last quarter",
+       checks="The plan has a review of the quarter before its period, or of a later quarter. (Reviews are named "
+              "by the quarter they review; the plan for 2026-Q4 is set at the review of 2026-Q3.)",
+       why="Markets evolve, and so should goals. A plan not reviewed in the last quarter has not been adapted to "
+           "what was learned in it.",
+       fix="record the last quarter's review, with its decisions and goal changes, in reviews/ (a file named by "
+           "the quarter, like reviews/2026-Q3.yaml)")
+def _no_recent_review(plan: Plan) -> Iterator[Hit]:
+    last = _previous_period(plan.organization.period)
+    if plan.reviews and plan.reviews[0].period >= last:
+        return
+    subject = Subject("Review history", urls.REVIEWS)
+    if plan.reviews:
+        newest = plan.reviews[0]
+        yield Hit(Located(review_file(newest.period), ("date",)),
+                  f"the newest review is of {newest.period}; the plan for {plan.organization.period} has no review "
+                  f"of {last} or later", subject, hint=f"record the review of {last} in reviews/{last}.yaml")
+    else:
+        yield Hit(Located(ORGANIZATION_FILE, ("period",)),
+                  f"the plan for {plan.organization.period} has no review at all; the last one should be of {last}",
+                  subject, hint=f"record the review of {last} in reviews/{last}.yaml")
+
+
+@_rule("decision-names-unknown-goal", "error", 5, "A review decision names a goal that does not exist",
+       checks="Every goal a review decision names is in the plan, was known by that id before it was renamed "
+              "(`formerly:`), or was retired (in `retired.yaml`, or in a review's changes with `field: retired`).",
+       why="Reviews are the plan's history, and history may name goals that were later retired; that is "
+           "recorded. A name that matches nothing is a typo or an unrecorded retirement, and the decision's "
+           "link leads nowhere.",
+       fix="correct the goal id, or record the goal's retirement in a review's changes with 'field: retired'")
+def _decision_names_unknown_goal(plan: Plan) -> Iterator[Hit]:
+    known = plan.ids("goal")
+    retired = {c.goal for review in plan.reviews for c in review.changes if c.field is ChangeField.retired}
+    retired |= lineage.of(plan).published_ids("goal")
+    for review in plan.reviews:
+        for i, decision in enumerate(review.decisions):
+            for j, goal_id in enumerate(decision.goals):
+                if goal_id not in known and goal_id not in retired:
+                    close = did_you_mean(goal_id, known)
+                    yield Hit(Located(review_file(review.period), ("decisions", i, "goals", j)),
+                              f"decision {i + 1} of the {review.period} review names goal '{goal_id}', which is not in "
+                              "the plan", Subject(f"{review.period} review", urls.review_page(review.period)),
+                              hint=(f"{close} " if close else "") + "goals are defined in the teams' 'goals:' "
+                                   "lists; a retired goal is recorded in a review's changes with 'field: retired'")
+
+
+@_rule("missing-as-of", "info", 5, "Current values without an as-of date",
+       checks="A plan that gives `current` values also gives `as_of` in organization.yaml: the day they were "
+              "measured.",
+       why="Status compares progress with the part of the time frame that has passed, which needs a date. "
+           "Without `as_of` the handbook judges as if the plan's period were over, which is right only at "
+           "the quarter's end.",
+       fix="add 'as_of: YYYY-MM-DD' to organization.yaml with the day the current values were measured")
+def _missing_as_of(plan: Plan) -> Iterator[Hit]:
+    if plan.organization.as_of is not None:
+        return
+    measured = any(m.current is not None for o in plan.objectives for m in o.key_metrics)
+    measured = measured or any(g.current is not None for team in plan.teams for _, _, g in _team_goals(team))
+    if measured:
+        _, end = period_bounds(plan.organization.period)
+        yield Hit(Located(ORGANIZATION_FILE, ("period",)),
+                  f"the plan gives current values but no 'as_of' date: status is judged as of {end.isoformat()}, "
+                  f"the last day of {plan.organization.period}", Subject("Progress", urls.PROGRESS))

@@ -1,0 +1,79 @@
+"""Put the handbook's drawings (alignment maps, progress bars) into its pages as inline SVG.
+
+A Markdown page holds only a slot (`pages.figure_slot`), an empty div
+whose id says what to draw; the MkDocs plugin fills the slot after Markdown
+has become HTML. So the drawings are never parsed as Markdown, never depend on
+raw HTML surviving in page text (the SVG comes from our own templates, with
+every plan text escaped), and need no script or CDN to show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sales_handbook.model import status
+from sales_handbook.plan import urls
+from sales_handbook.site import diagrams
+from sales_handbook.plan.plan import Plan
+from sales_handbook.site.pages import FIGURE_PREFIX, FIGURE_SEPARATOR, svg_environment
+from sales_handbook.plan.schema import KeyMetric, Measure
+
+_SLOT = re.compile(rf'<div id="{FIGURE_PREFIX}([a-z0-9-]+)"></div>')
+
+
+def render(plan: Plan, page: str, figure_id: str) -> str:
+    """The SVG for one slot on one page, or '' if the id names nothing in this plan."""
+    kind, *ids = figure_id.split(FIGURE_SEPARATOR)
+    if kind == "map" and len(ids) <= 1:
+        if ids and ids[0] not in plan.ids("objective"):
+            return ""
+        diagram = diagrams.alignment_map(plan, ids[0] if ids else None)
+        if isinstance(diagram, diagrams.Summary):
+            return _draw("map-summary.svg.j2", page, diagram=diagram)
+        return _draw("map.svg.j2", page, diagram=diagram, colours=diagrams.DEPARTMENT_COLOURS)
+    measure = _measure(plan, kind, ids)
+    if measure is None or measure.target is None:
+        return ""
+    assessment = status.assess_measure(plan, measure)
+    bar = diagrams.progress_bar(measure.baseline, measure.target, measure.current, measure.direction, assessment)
+    caption = measure.name if isinstance(measure, KeyMetric) else None
+    return _draw("bar.svg.j2", page, bar=bar, assessment=assessment, unit=measure.unit or "", caption=caption,
+                 as_of=status.as_of(plan))
+
+
+def insert(html: str, plan: Plan, page: str, drawn: Mapping[str, str] | None = None) -> str:
+    """The page's HTML with every figure slot filled; from `drawn` (slot id -> SVG, see `draw_all`) when given."""
+    if drawn is not None:
+        return _SLOT.sub(lambda match: drawn.get(match[1], ""), html)
+    return _SLOT.sub(lambda match: render(plan, page, match[1]), html)
+
+
+def draw_all(plan: Plan, markdown: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Every figure of every page, by page and slot id, from the pages' Markdown (where the slots already are).
+
+    `handbook build` has a forked worker draw them while MkDocs converts the pages.
+    """
+    return {page: {figure_id: render(plan, page, figure_id) for figure_id in _SLOT.findall(text)}
+            for page, text in markdown.items() if FIGURE_PREFIX in text}
+
+
+def _measure(plan: Plan, kind: str, ids: list[str]) -> Measure | KeyMetric | None:
+    if kind == "goal" and len(ids) == 1:  # lookups, not scans: every goal of the plan has a bar
+        if ids[0] in plan.ids("goal"):
+            return plan.goal(ids[0])[1]
+        try:
+            return plan.individual_goal(ids[0])[2]
+        except KeyError:
+            return None
+    if kind == "metric" and len(ids) == 2 and ids[0] in plan.ids("objective"):
+        return next((m for m in plan.objective(ids[0]).key_metrics if m.id == ids[1]), None)
+    return None
+
+
+def _draw(template: str, page: str, **context: object) -> str:
+    def link(to_page: str, anchor: str | None = None) -> str:
+        return urls.site_href(page, to_page, anchor)
+
+    svg = svg_environment().get_template(template).render(link=link, **context)
+    return "\n".join(line.strip() for line in svg.splitlines() if line.strip())
