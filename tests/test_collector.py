@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin
 
+from sales_handbook.speed import collector
 from sales_handbook.speed.collector import Pause, paused
 from tests.conftest import REPO
 from tests.planfiles import make_plan, replace_in
@@ -104,3 +106,24 @@ def test_a_failed_serve_rebuild_is_collected_after_and_serving_stops_with_the_co
     serve_builds(plan, tmp_path / "site", 1, between=lambda: collected.append(full_collection_within(30)))
     assert collected == [True]
     assert gc.isenabled()
+
+
+def test_edits_saved_faster_than_the_quiet_moment_still_get_their_garbage_collected() -> None:
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    rebuilds = collector.BetweenRebuilds(every=3)
+    try:
+        leftovers = []
+        for _ in range(3):
+            rebuilds.rebuild_starts()
+            leftovers.append(weakref.ref(Cycle()))  # garbage only the cycle collector frees
+            rebuilds.rebuild_ended()  # the next rebuild starts before a quiet second has passed
+        assert all(ref() is not None for ref in leftovers)
+        rebuilds.rebuild_starts()
+        assert all(ref() is None for ref in leftovers)
+        assert rebuilds.collections == 1
+        rebuilds.rebuild_ended()
+    finally:
+        rebuilds.stop()

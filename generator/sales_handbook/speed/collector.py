@@ -50,28 +50,47 @@ class Pause:
             self._was_enabled = None
 
 
+EVERY = 5
+"""Rebuilds after which the collector runs before the next one starts, however fast edits come: garbage
+left by rebuilds with no quiet second between them is freed all the same."""
+
+
 class BetweenRebuilds:
     """The collector under `handbook serve`: paused from the first rebuild until serving stops, and run once
-    after each rebuild that is followed by `QUIET` seconds without another."""
+    after each rebuild that is followed by `QUIET` seconds without another, and at least every `EVERY`
+    rebuilds."""
 
-    def __init__(self) -> None:
+    def __init__(self, every: int = EVERY) -> None:
         self._pause = Pause()
         self._cancel = threading.Event()
         self._waiting: threading.Thread | None = None
+        self._every = every
+        self._uncollected = 0
+        self.collections = 0
+        """How many collections it ran, for tests."""
 
     def rebuild_starts(self) -> None:
-        """A rebuild begins: no collection now, not even the one the last rebuild was waiting to run."""
+        """A rebuild begins: no collection now, not even the one the last rebuild was waiting to run, unless
+        `EVERY` rebuilds went by without one."""
         self._call_off()
         self._pause.start()
+        if self._uncollected >= self._every:
+            self._collect()
+
+    def _collect(self) -> None:
+        gc.collect()
+        self._uncollected = 0
+        self.collections += 1
 
     def rebuild_ended(self) -> None:
         """A rebuild is done (or failed): collect once things have been quiet for a while."""
         self._call_off()
+        self._uncollected += 1
         cancel = self._cancel = threading.Event()
 
         def collect_when_quiet() -> None:
             if not cancel.wait(QUIET):
-                gc.collect()
+                self._collect()
 
         self._waiting = threading.Thread(target=collect_when_quiet, name="handbook-collector", daemon=True)
         self._waiting.start()
