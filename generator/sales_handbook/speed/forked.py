@@ -32,13 +32,32 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+WORKERS_VARIABLE = "HANDBOOK_WORKERS"
+"""At most this many processes share the work (the one switch of the speed-ups): 1 runs everything in this
+process, for debugging and profiling."""
+
+
 def processes_for(count: int, minimum: int) -> int:
     """How many processes (this one included) should share `count` pieces of work; 1 below `minimum` of them."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if (count < minimum or cores < 2 or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if count < minimum or cores < 2 or not fork_is_safe():
         return 1
-    return min(cores, 4, count)
+    return min(cores, 4, count, _allowed())
+
+
+def fork_is_safe() -> bool:
+    """Whether forking this process now is safe: on Linux, with no other thread running, and workers allowed.
+
+    A forked child gets only the forking thread; a lock another thread held stays locked in it
+    forever. macOS frameworks are not fork-safe at all (Python defaults to spawn there).
+    """
+    return (sys.platform.startswith("linux") and threading.active_count() == 1 and _allowed() > 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def _allowed() -> int:
+    value = os.environ.get(WORKERS_VARIABLE, "")
+    return int(value) if value.isdigit() and int(value) > 0 else 4
 
 
 class Worker:
@@ -50,6 +69,10 @@ class Worker:
     """
 
     def __init__(self, work: Callable[[], bytes]) -> None:
+        self._done: bytes | None = None
+        if not fork_is_safe():  # checked when forking, not only when the work was planned
+            self._done = work()
+            return
         fork = multiprocessing.get_context("fork")
         self._reader, writer = fork.Pipe(duplex=False)
 
@@ -71,6 +94,8 @@ class Worker:
 
     def result(self) -> bytes:
         """What the work returned, once it is done."""
+        if self._done is not None:
+            return self._done
         try:
             outcome = self._reader.recv_bytes()
         except EOFError:
@@ -82,6 +107,8 @@ class Worker:
 
     def stop(self) -> None:
         """End the worker if it still runs (before it would find its pipe closed, and say so), and reap it."""
+        if self._done is not None:
+            return
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
