@@ -95,3 +95,15 @@ def test_any_title_and_number_survive_the_round_trip(title: str, target: float) 
     read = snapshot.loads(snapshot.dumps(edited), "plan.json").plan
     assert read.teams[0].goals[0].title == title
     assert read.teams[0].goals[0].target == target
+
+
+def test_a_plan_json_from_a_newer_handbook_with_fields_this_one_does_not_know_is_read() -> None:
+    """A newer handbook adds optional fields without a new schema_version: this one reads around them."""
+    data = json.loads(snapshot.dumps(load_plan(SMALL_PLAN)))
+    data["dashboard"] = {"colour": "blue"}
+    data["organization"]["language"] = "nb"
+    data["teams"][0]["slack_channel"] = "#north"
+    data["teams"][0]["goals"][0]["confidence"] = {"level": "high", "note": "pipeline is full"}
+    data["objectives"][0]["key_metrics"][0]["source"] = "CRM"
+    read = snapshot.loads(json.dumps(data).encode(), "plan.json").plan
+    assert snapshot.dumps(read) == snapshot.dumps(load_plan(SMALL_PLAN))

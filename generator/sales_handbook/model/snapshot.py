@@ -21,14 +21,21 @@ Keys are sorted; each top-level field starts a line, and each item of a list
 snapshots diff line by line.
 
 Each part is the plan file's fields as the README documents them; a team
-also has its `id` and a review its `period`. A reader that finds a
-`schema_version` it does not know stops instead of guessing.
+also has its `id` and a review its `period`.
+
+Versions: readers ignore fields they do not know, so a newer handbook may add
+optional fields (a goal's `confidence`, say) without changing `schema_version`,
+and older handbooks keep reading what it publishes. `schema_version` goes up
+only when an older reader would misread the data: a field removed, renamed, or
+given another type or meaning. A reader that finds a `schema_version` it does
+not know stops instead of guessing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,22 +66,23 @@ class Snapshot:
         return self.version or self.plan.organization.period
 
 
-def dumps(plan: Plan, *, version: str | None = None, title: str | None = None, built_at: str | None = None) -> bytes:
+def dumps(plan: Plan, *, version: str | None = None, title: str | None = None, built_at: str | None = None,
+          lines: Lines | None = None) -> bytes:
     """The snapshot of `plan` as UTF-8 JSON bytes: the same plan and arguments give the same bytes.
 
     Sorted keys, one top-level field per line and one item of each list per
     line, so published snapshots diff and grep well. Each line is encoded by
-    json's C encoder, which `indent` would turn off (at 1,000 teams: 0.13 s
-    instead of 0.53 s), and remembered for as long as its item is in the plan:
-    under `handbook serve` an edit changes one team, not the other 999.
+    json's C encoder (`indent` would turn it off). With `lines` (kept by `handbook
+    serve` from one rebuild to the next), an item that is the same object as in
+    the last snapshot is not encoded again: an edit changes one team, not all.
     """
-    global _lines
-    previous, _lines = _lines, {}
+    memo = lines or Lines()
+    previous, memo.kept = memo.kept, {}
 
     def line(model: BaseModel) -> str:
         known = previous.get(id(model))
         text = known[1] if known is not None and known[0] is model else _encode(_data(model))
-        _lines[id(model)] = (model, text)
+        memo.kept[id(model)] = (model, text)
         return text
 
     fields: dict[str, str] = {
@@ -92,8 +100,11 @@ def dumps(plan: Plan, *, version: str | None = None, title: str | None = None, b
     return ("{\n" + body + "\n}\n").encode("utf-8")
 
 
-_lines: dict[int, tuple[BaseModel, str]] = {}
-"""The encoded line of each item of the last snapshot, by identity (the item is kept, so its id stays its own)."""
+class Lines:
+    """The encoded line of each item of the last snapshot, by identity (the item is kept, so its id stays its own)."""
+
+    def __init__(self) -> None:
+        self.kept: dict[int, tuple[BaseModel, str]] = {}
 
 
 def _encode(value: Any) -> str:
@@ -112,20 +123,53 @@ def loads(raw: bytes, source: str) -> Snapshot:
     if version != SCHEMA_VERSION:
         newer = isinstance(version, int) and version > SCHEMA_VERSION
         raise SnapshotError(f"{source}: plan.json schema_version {version!r} is not {SCHEMA_VERSION}"
-                            + ("; it was written by a newer handbook: upgrade alignment-handbook" if newer else ""))
+                            + ("; it was written by a newer handbook: upgrade sales-alignment-handbook" if newer else ""))
     try:
         plan = Plan(
-            organization=Organization.model_validate(data["organization"]),
-            objectives=tuple(Objective.model_validate(o) for o in data["objectives"]),
-            teams=tuple(Team.model_validate(t) for t in data["teams"]),
-            benefits=tuple(Benefit.model_validate(b) for b in data["benefits"]),
-            reviews=tuple(Review.model_validate(r) for r in data["reviews"]),
-            retired=tuple(Retirement.model_validate(r) for r in data.get("retired", [])),
+            organization=Organization.model_validate(known_fields(data["organization"], Organization)),
+            objectives=tuple(Objective.model_validate(known_fields(o, Objective)) for o in data["objectives"]),
+            teams=tuple(Team.model_validate(known_fields(t, Team)) for t in data["teams"]),
+            benefits=tuple(Benefit.model_validate(known_fields(b, Benefit)) for b in data["benefits"]),
+            reviews=tuple(Review.model_validate(known_fields(r, Review)) for r in data["reviews"]),
+            retired=tuple(Retirement.model_validate(known_fields(r, Retirement)) for r in data.get("retired", [])),
         )
     except (KeyError, TypeError, ValidationError) as error:
         raise SnapshotError(f"{source}: plan.json does not hold a valid plan: {error}") from None
     published = data.get("published") or {}
     return Snapshot(plan, published.get("version"), published.get("title"))
+
+
+def known_fields(data: Any, model: type[BaseModel]) -> Any:
+    """`data` without the fields `model` (and the models inside it) does not know: those a newer handbook added.
+
+    The plan files forbid unknown fields, to catch typos; a published plan.json is read by
+    handbooks of other versions, and an older one must read what a newer one wrote.
+    """
+    if not isinstance(data, dict):
+        return data
+    kept = {}
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if key in data:
+            inner = _models_in(field.annotation)
+            value = data[key]
+            if inner is not None and isinstance(value, list):
+                value = [known_fields(item, inner) for item in value]
+            elif inner is not None and isinstance(value, dict):
+                value = known_fields(value, inner)
+            kept[key] = value
+    return kept
+
+
+def _models_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (alone, in a list or tuple, or optional), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _models_in(argument)
+        if found is not None:
+            return found
+    return None
 
 
 def built_at(environ: Mapping[str, str]) -> str | None:
