@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import PluginError
 
-from generator import cli, pages, references, urls
+from generator import cli, health, pages, references, snapshot, urls
 from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience, withheld
 from generator.loader import load_plan
 from generator.model import Plan
@@ -639,3 +639,123 @@ def test_internal_build_of_the_example_plan_is_strict_clean(tmp_path: Path) -> N
     site = tmp_path / "site"
     assert build_site(EXAMPLE_PLAN, site, "internal") == 0
     assert MARKER in (site / "teams" / "deal-desk" / "index.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- inference through lineage, weights and gaps (issue 11)
+
+
+def public_outputs(plan_dir: Path) -> tuple[dict[str, str], str]:
+    """What a public site shows of a plan: its pages (Markdown) and its plan.json."""
+    public = for_audience(load_plan(plan_dir), Audience.public)
+    return pages.render(public), snapshot.dumps(public).decode("utf-8")
+
+
+def test_an_individual_goal_without_supports_is_public_unless_marked_internal(tmp_path: Path) -> None:
+    plan_dir = scenario(tmp_path, "goal")  # an internal goal: the public plan has something withheld
+    replace_in(plan_dir, "teams/north-sales.yaml", "        supports:\n          - north-new-arr\n", "")
+    rendered, data = public_outputs(plan_dir)
+    north = rendered[urls.team_page("north-sales")]
+    assert "### Olaf Berg" in north and "#### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in north
+    assert "| Supports | no team goal yet |" in north
+    assert '"id": "olaf-new-arr"' in data
+    internal = pages.render(for_audience(load_plan(plan_dir), Audience.internal))[urls.team_page("north-sales")]
+    assert "#### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in internal  # not marked internal
+    assert "olaf-new-arr" not in withheld(load_plan(plan_dir)).individual_goals
+
+
+def test_a_review_naming_an_internal_goal_by_a_former_id_publishes_nothing_of_it(tmp_path: Path) -> None:
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(EXAMPLE_PLAN, plan_dir)
+    replace_in(plan_dir, "teams/demand-generation.yaml", "  - id: cost-per-sql\n",
+               "  - id: cost-per-sql\n    formerly: [old-cpl]\n")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", "decisions:\n", """decisions:
+  - text: Marketing spends less per qualified lead.
+    goals: [old-cpl]
+""")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", "changes:\n", """changes:
+  - goal: old-cpl
+    field: target
+    from: "400"
+    to: "340"
+    reason: Cheaper leads from the partner webinars.
+""")
+    rendered, data = public_outputs(plan_dir)
+    review = rendered[urls.review_page("2026-Q3")]
+    assert "Cheaper leads from the partner webinars" not in review and "| 400 | 340 |" not in review
+    assert "1. Marketing spends less per qualified lead.\n" in review  # the decision stays, without the goal
+    assert "Cheaper leads" not in data
+    leaks = [path for path, text in rendered.items() if "old-cpl" in text or "cost-per-sql" in text]
+    assert leaks == [] and "old-cpl" not in data
+    internal = pages.render(for_audience(load_plan(plan_dir), Audience.internal))[urls.review_page("2026-Q3")]
+    assert "(formerly `old-cpl`)" in internal and f"Target {MARKER}" in internal
+
+
+def test_a_retirement_that_is_internal_is_named_by_no_public_review(tmp_path: Path) -> None:
+    plan_dir = make_plan(tmp_path)
+    write(plan_dir, "retired.yaml", """retired:
+  - kind: goal
+    id: north-secret-pilot
+    title: Run a secret pilot
+    retired: 2026-Q4
+    reason: It ended.
+    visibility: internal
+  - kind: goal
+    id: north-old-handovers
+    title: Hand over deals
+    retired: 2026-Q4
+    reason: Replaced.
+    successor: north-secret-pilot
+""")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", "      - north-handover-quality\n",
+               "      - north-handover-quality\n      - north-secret-pilot\n")
+    rendered, data = public_outputs(plan_dir)
+    assert [path for path, text in rendered.items() if "north-secret-pilot" in text] == []
+    assert "north-secret-pilot" not in data and "Run a secret pilot" not in data
+    assert "north-old-handovers" in data  # a public retirement stays, without its internal successor
+
+
+def test_weights_of_a_team_or_person_with_internal_goals_are_not_published(tmp_path: Path) -> None:
+    plan_dir = make_plan(tmp_path)
+    text = (plan_dir / "teams/north-sales.yaml").read_text(encoding="utf-8")
+    write(plan_dir, "teams/north-sales.yaml", text.replace("    current: 700\n", "    current: 700\n    weight: 60\n")
+          .replace("    current: 70\n", "    current: 70\n    weight: 25\n")
+          .replace("\npeople:\n", """
+  - id: north-secret
+    title: A goal kept inside
+    metric: customers
+    unit: customers
+    baseline: 0
+    target: 1
+    period: 2026-Q4
+    weight: 15
+    visibility: internal
+    aligns_to:
+      - objective: grow-revenue
+        why: It matters.
+
+people:
+""")
+          .replace("        current: 300\n", "        current: 300\n        weight: 50\n")
+          .replace("        current: 6\n", "        current: 6\n        weight: 25\n")
+          + """      - id: olaf-secret
+        title: A personal goal kept inside
+        metric: customers
+        unit: customers
+        baseline: 0
+        target: 1
+        period: 2026-Q4
+        weight: 25
+        visibility: internal
+        supports: [north-new-arr]
+""")
+    plan = load_plan(plan_dir)
+    assert health.of_rule(health.findings(plan), "weights-do-not-add-up") == ()  # the whole plan adds up
+    rendered, data = public_outputs(plan_dir)
+    north = rendered[urls.team_page("north-sales")]
+    assert "| Weight |" not in north
+    assert '"weight": null' in data and not re.search(r'"weight": \d', data)
+    internal = pages.render(for_audience(plan, Audience.internal))[urls.team_page("north-sales")]
+    assert internal.count("| Weight |") == 6
+    replace_in(plan_dir, "teams/south-sales.yaml", "    current: 9\n", "    current: 9\n    weight: 100\n")
+    south = public_outputs(plan_dir)[0][urls.team_page("south-sales")]  # nothing withheld: weights are shown
+    assert "| Weight | 100% |" in south
