@@ -150,12 +150,14 @@ def for_audience(plan: Plan, audience: Audience | str) -> Plan:
 
     A plan with nothing internal is its own view, and so is every item the view leaves as it
     was: nothing is copied for nothing, and unchanged items stay the same objects, which the
-    incremental renderer compares first.
+    incremental renderer compares first. Computed once per plan and audience: the pages and
+    the findings a site shows both ask.
     """
     hidden = withheld(plan)
     if not hidden:
         return plan
-    return _View(hidden, Audience(audience) is Audience.public).plan(plan)
+    chosen = Audience(audience)
+    return plan.derived(f"view-{chosen.value}", lambda _: _View(hidden, chosen is Audience.public).plan(plan))
 
 
 @dataclass(frozen=True)

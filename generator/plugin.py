@@ -149,6 +149,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """The site folder `_files_written` are in."""
         self._renderer = Renderer()
         self._rechecker = Rechecker()
+        self._public_rechecker = Rechecker()
+        """Checks the public plan, whose findings a public site shows (`health.for_audience`)."""
         self._rebuilding = collector.BetweenRebuilds()
         self._renderer_for = ""
         self._site_shape = ""
@@ -200,7 +202,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             raise PluginError(f"the plan in {config.docs_dir} breaks alignment rules graded as errors:\n"
                               f"{health.format_text(errors)}")
         audience = resolve_audience(self.config.audience, os.environ)
-        shown = health.for_audience(found, whole, audience)
+        shown = health.for_audience(found, whole, audience,
+                                    find=self._public_rechecker.findings if self._serving else None)
         plan = for_audience(whole, audience)
         self.plan = plan
         published = self._history(plan_dir, Path(config.config_file_path or ".").parent)
