@@ -322,7 +322,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._built += 1
         if self.plan is None or page.file.src_uri not in self.rendered:
             return output
-        return figures.insert(output, self.plan, page.file.src_uri, self._drawn_by_worker(page.file.src_uri))
+        output = figures.insert(output, self.plan, page.file.src_uri, self._drawn_by_worker(page.file.src_uri))
+        repeated = sanitize.repeated_ids(output)
+        if repeated:
+            raise PluginError(f"page {page.file.dest_uri} has more than one element with the id "
+                              f"{', '.join(repr(i) for i in repeated)}: links to it could land on the wrong one. "
+                              "Please report this as a bug of the handbook, with the plan text near it.")
+        return output
 
     def _drawn_by_worker(self, page: str) -> dict[str, str] | None:
         """The figures the worker drew for `page` (waiting for it the first time), or None if it draws none."""
