@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import html
+import json
 import os
 import re
 import shutil
@@ -69,6 +70,8 @@ def catalogue(plan: Plan) -> dict[tuple[str, ...], Visibility]:
             found["decision", review.period, decision.text] = decision.visibility
         for change in review.changes:
             found["change", review.period, change.goal, change.field.value, change.reason] = change.visibility
+    for entry in plan.retired:
+        found["retirement", entry.id] = entry.visibility
     return found
 
 
@@ -533,9 +536,62 @@ changes:
 """)
 
 
+def plant_lineage_and_weights(plan_dir: Path) -> None:
+    """On top of `plant_sentinels`: former ids and retirements of internal items, named by a public review,
+    and weights that add up to 100 only with the internal goals (north-sales: 60 + 25 public, 15 internal;
+    Olaf Berg: 50 + 25 public, 15 + 10 withheld)."""
+    s, i = sentinel, INTERNAL_ID
+    replace_in(plan_dir, "objectives.yaml", "    visibility: internal\n    key_metrics:\n",
+               f"    visibility: internal\n    formerly: [{i}-former-objective]\n    key_metrics:\n")
+    replace_in(plan_dir, f"teams/{i}-team.yaml", "visibility: internal\n",
+               f"visibility: internal\nformerly: [{i}-former-team]\n")
+    north = "teams/north-sales.yaml"
+    replace_in(plan_dir, north, "    visibility: internal\n    collaborators: [field-marketing]\n",
+               f"    visibility: internal\n    weight: 15\n    formerly: [{i}-former-goal]\n"
+               "    collaborators: [field-marketing]\n")
+    replace_in(plan_dir, north, "    current: 700\n", "    current: 700\n    weight: 60\n")
+    replace_in(plan_dir, north, "    current: 70\n", "    current: 70\n    weight: 25\n")
+    replace_in(plan_dir, north, "        current: 300\n", "        current: 300\n        weight: 50\n")
+    replace_in(plan_dir, north, "        current: 6\n", "        current: 6\n        weight: 25\n")
+    replace_in(plan_dir, north, "        visibility: internal\n        supports: [north-new-arr]\n",
+               f"        visibility: internal\n        weight: 15\n        formerly: [{i}-former-individual-goal]\n"
+               "        supports: [north-new-arr]\n")
+    replace_in(plan_dir, north, f"        supports: [{i}-team-goal, {i}-goal]\n",
+               f"        weight: 10\n        supports: [{i}-team-goal, {i}-goal]\n")
+    replace_in(plan_dir, north, f"    strengths: [{s('person')} strength]\n",
+               f"    strengths: [{s('person')} strength]\n    formerly: [{i}-former-person]\n")
+    write(plan_dir, "retired.yaml", f"""retired:
+  - kind: goal
+    id: {i}-retired-goal
+    title: {s("retired")} title
+    retired: 2026-Q4
+    reason: {s("retired")} reason
+    visibility: internal
+  - kind: goal
+    id: north-old-pilot
+    title: Run a pilot
+    retired: 2026-Q4
+    reason: It became a goal of the team.
+    successor: {i}-goal
+""")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", f"      - {i}-goal\n",
+               f"      - {i}-goal\n      - {i}-former-goal\n      - {i}-former-individual-goal\n"
+               f"      - {i}-retired-goal\n")
+    text = (plan_dir / "reviews/2026-Q3.yaml").read_text(encoding="utf-8")
+    write(plan_dir, "reviews/2026-Q3.yaml", text + f"""  - goal: {i}-former-goal
+    field: target
+    from: "400"
+    to: "340"
+    reason: {s("change-by-former-id")} reason
+  - goal: {i}-retired-goal
+    field: retired
+    reason: {s("change-to-retired-goal")} reason
+""")
+
+
 SENTINEL_KINDS = ("metric", "objective", "evidence", "benefit", "team", "alignment", "goal", "individual-goal",
                   "supports-internal-only", "person", "lead", "decision", "change", "change-to-internal-goal",
-                  "review")
+                  "review", "retired", "change-by-former-id", "change-to-retired-goal")
 
 
 def site_files(site: Path) -> dict[str, bytes]:
@@ -556,6 +612,7 @@ def sentinel_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("sentinels")
     plan_dir = make_plan(root)
     plant_sentinels(plan_dir)
+    plant_lineage_and_weights(plan_dir)
     sites = {}
     for audience in Audience:
         sites[audience.value] = root / audience.value
@@ -566,9 +623,10 @@ def sentinel_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_sentinel_plan_holds_an_internal_item_of_every_kind(tmp_path: Path) -> None:
     plan_dir = make_plan(tmp_path)
     plant_sentinels(plan_dir)
+    plant_lineage_and_weights(plan_dir)
     kinds = {key[0] for key, visibility in catalogue(load_plan(plan_dir)).items() if visibility is Visibility.internal}
     assert kinds == {"objective", "key metric", "team", "goal", "person", "individual goal", "benefit", "review",
-                     "decision", "change"}
+                     "decision", "change", "retirement"}
 
 
 def test_no_file_of_a_public_build_holds_a_sentinel_or_an_internal_id(sentinel_sites: dict[str, Path]) -> None:
@@ -580,6 +638,32 @@ def test_no_file_of_a_public_build_holds_a_sentinel_or_an_internal_id(sentinel_s
     assert leaks == []
     names = [path for path in files if INTERNAL_ID in path.lower() or INTERNAL_REVIEW.lower() in path.lower()]
     assert names == []
+
+
+def test_no_number_of_a_public_build_counts_an_internal_item(sentinel_sites: dict[str, Path]) -> None:
+    site = sentinel_sites["public"]
+    data = json.loads((site / urls.SNAPSHOT).read_text(encoding="utf-8"))
+    north = next(team for team in data["teams"] if team["id"] == "north-sales")
+    assert [(g["id"], g["weight"]) for g in north["goals"]] == [("north-new-arr", None),
+                                                                ("north-handover-quality", None)]
+    olaf = next(person for person in north["people"] if person["id"] == "olaf-berg")
+    assert [(g["id"], g["weight"]) for g in olaf["goals"]] == [("olaf-new-arr", None), ("olaf-handovers", None)]
+    pages_text = {path: (site / path).read_text(encoding="utf-8") for path in
+                  (p.relative_to(site).as_posix() for p in site.rglob("*.html"))}
+    assert [path for path, text in pages_text.items()
+            if "<td>Weight</td>" in text or re.search(r"add up to (?!100\b)\d", text)] == []
+    sales = pages_text["departments/sales/index.html"]
+    for team in data["teams"]:
+        if team["department"] == "sales":
+            row = re.search(rf'<td><a href="../../teams/{team["id"]}/">[^<]*</a></td>\n<td>[^\n]*</td>\n<td>(\d+)</td>',
+                            sales)
+            assert row is not None and int(row.group(1)) == len(team["goals"]), team["id"]
+    served = {g["id"] for t in data["teams"] for g in t["goals"]
+              if any(a["objective"] == "delight-customers" for a in g["aligns_to"])}
+    listed = re.findall(r'<li><strong><a href="[^"]*#([a-z0-9-]+)"', pages_text["objectives/delight-customers/index.html"])
+    assert sorted(listed) == sorted(served)
+    rule = pages_text["alignment/rules/weights-do-not-add-up/index.html"]
+    assert "Nothing: the plan follows this rule." in rule
 
 
 def test_an_internal_build_holds_every_sentinel_and_marks_the_items(sentinel_sites: dict[str, Path]) -> None:
