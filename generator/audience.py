@@ -168,6 +168,8 @@ class _View:
     public: bool
 
     def plan(self, plan: Plan) -> Plan:
+        global _copies
+        _copies = (_copies[1], {})
         h = self.hidden
         return dataclasses.replace(
             plan,
@@ -266,7 +268,22 @@ class _View:
 
 
 def _updated(item: Item, changes: dict[str, object]) -> Item:
-    """`item` with `changes`, or `item` itself when they change nothing."""
+    """`item` with `changes`, or `item` itself when they change nothing.
+
+    The copy made for the same item and changes in the last view is handed out again: under
+    `handbook serve` the loader keeps the objects of unchanged files, and so the view keeps its
+    copies, which the incremental renderer and the rules' recheck compare by identity.
+    """
     if all(getattr(item, name) == value for name, value in changes.items()):
         return item
-    return item.model_copy(update=changes)
+    known = _copies[0].get(id(item))
+    if known is not None and known[0] is item and known[1] == changes:
+        copy = known[2]
+    else:
+        copy = item.model_copy(update=changes)
+    _copies[1][id(item)] = (item, changes, copy)
+    return copy  # type: ignore[return-value]
+
+
+_copies: tuple[dict[int, tuple[BaseModel, dict[str, object], BaseModel]], ...] = ({}, {})
+"""The copies `_updated` made in the last view and in this one, by the identity of their item (which each keeps)."""

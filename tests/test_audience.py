@@ -843,3 +843,16 @@ people:
     replace_in(plan_dir, "teams/south-sales.yaml", "    current: 9\n", "    current: 9\n    weight: 100\n")
     south = public_outputs(plan_dir)[0][urls.team_page("south-sales")]  # nothing withheld: weights are shown
     assert "| Weight | 100% |" in south
+
+
+def test_the_view_of_a_reloaded_plan_keeps_the_items_of_unchanged_files(tmp_path: Path) -> None:
+    """`handbook serve` renders and checks again only what changed, asking by identity."""
+    plan_dir = make_plan(tmp_path)
+    plant_sentinels(plan_dir)
+    plant_lineage_and_weights(plan_dir)
+    before = for_audience(load_plan(plan_dir), Audience.public)
+    replace_in(plan_dir, "teams/south-sales.yaml", "name: South Sales", "name: South Sales AB")
+    after = for_audience(load_plan(plan_dir), Audience.public)
+    assert after.team("north-sales") is before.team("north-sales")  # a copy: it has withheld goals
+    assert after.reviews == before.reviews and all(a is b for a, b in zip(after.reviews, before.reviews))
+    assert after.team("south-sales") is not before.team("south-sales")
