@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import html
+import json
 import os
 import re
 import shutil
@@ -22,7 +23,9 @@ import pytest
 from mkdocs.exceptions import PluginError
 
 from sales_handbook import cli
+from sales_handbook.model import snapshot
 from sales_handbook.plan import references, urls
+from sales_handbook.rules import health
 from sales_handbook.site import pages
 from sales_handbook.model.audience import AUDIENCE_VARIABLE, Audience, for_audience, withheld
 from sales_handbook.plan.loader import load_plan
@@ -71,6 +74,8 @@ def catalogue(plan: Plan) -> dict[tuple[str, ...], Visibility]:
             found["decision", review.period, decision.text] = decision.visibility
         for change in review.changes:
             found["change", review.period, change.goal, change.field.value, change.reason] = change.visibility
+    for entry in plan.retired:
+        found["retirement", entry.id] = entry.visibility
     return found
 
 
@@ -535,9 +540,62 @@ changes:
 """)
 
 
+def plant_lineage_and_weights(plan_dir: Path) -> None:
+    """On top of `plant_sentinels`: former ids and retirements of internal items, named by a public review,
+    and weights that add up to 100 only with the internal goals (north-sales: 60 + 25 public, 15 internal;
+    Olaf Berg: 50 + 25 public, 15 + 10 withheld)."""
+    s, i = sentinel, INTERNAL_ID
+    replace_in(plan_dir, "objectives.yaml", "    visibility: internal\n    key_metrics:\n",
+               f"    visibility: internal\n    formerly: [{i}-former-objective]\n    key_metrics:\n")
+    replace_in(plan_dir, f"teams/{i}-team.yaml", "visibility: internal\n",
+               f"visibility: internal\nformerly: [{i}-former-team]\n")
+    north = "teams/north-sales.yaml"
+    replace_in(plan_dir, north, "    visibility: internal\n    collaborators: [field-marketing]\n",
+               f"    visibility: internal\n    weight: 15\n    formerly: [{i}-former-goal]\n"
+               "    collaborators: [field-marketing]\n")
+    replace_in(plan_dir, north, "    current: 700\n", "    current: 700\n    weight: 60\n")
+    replace_in(plan_dir, north, "    current: 70\n", "    current: 70\n    weight: 25\n")
+    replace_in(plan_dir, north, "        current: 300\n", "        current: 300\n        weight: 50\n")
+    replace_in(plan_dir, north, "        current: 6\n", "        current: 6\n        weight: 25\n")
+    replace_in(plan_dir, north, "        visibility: internal\n        supports: [north-new-arr]\n",
+               f"        visibility: internal\n        weight: 15\n        formerly: [{i}-former-individual-goal]\n"
+               "        supports: [north-new-arr]\n")
+    replace_in(plan_dir, north, f"        supports: [{i}-team-goal, {i}-goal]\n",
+               f"        weight: 10\n        supports: [{i}-team-goal, {i}-goal]\n")
+    replace_in(plan_dir, north, f"    strengths: [{s('person')} strength]\n",
+               f"    strengths: [{s('person')} strength]\n    formerly: [{i}-former-person]\n")
+    write(plan_dir, "retired.yaml", f"""retired:
+  - kind: goal
+    id: {i}-retired-goal
+    title: {s("retired")} title
+    retired: 2026-Q4
+    reason: {s("retired")} reason
+    visibility: internal
+  - kind: goal
+    id: north-old-pilot
+    title: Run a pilot
+    retired: 2026-Q4
+    reason: It became a goal of the team.
+    successor: {i}-goal
+""")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", f"      - {i}-goal\n",
+               f"      - {i}-goal\n      - {i}-former-goal\n      - {i}-former-individual-goal\n"
+               f"      - {i}-retired-goal\n")
+    text = (plan_dir / "reviews/2026-Q3.yaml").read_text(encoding="utf-8")
+    write(plan_dir, "reviews/2026-Q3.yaml", text + f"""  - goal: {i}-former-goal
+    field: target
+    from: "400"
+    to: "340"
+    reason: {s("change-by-former-id")} reason
+  - goal: {i}-retired-goal
+    field: retired
+    reason: {s("change-to-retired-goal")} reason
+""")
+
+
 SENTINEL_KINDS = ("metric", "objective", "evidence", "benefit", "team", "alignment", "goal", "individual-goal",
                   "supports-internal-only", "person", "lead", "decision", "change", "change-to-internal-goal",
-                  "review")
+                  "review", "retired", "change-by-former-id", "change-to-retired-goal")
 
 
 def site_files(site: Path) -> dict[str, bytes]:
@@ -558,6 +616,7 @@ def sentinel_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("sentinels")
     plan_dir = make_plan(root)
     plant_sentinels(plan_dir)
+    plant_lineage_and_weights(plan_dir)
     sites = {}
     for audience in Audience:
         sites[audience.value] = root / audience.value
@@ -568,9 +627,10 @@ def sentinel_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_sentinel_plan_holds_an_internal_item_of_every_kind(tmp_path: Path) -> None:
     plan_dir = make_plan(tmp_path)
     plant_sentinels(plan_dir)
+    plant_lineage_and_weights(plan_dir)
     kinds = {key[0] for key, visibility in catalogue(load_plan(plan_dir)).items() if visibility is Visibility.internal}
     assert kinds == {"objective", "key metric", "team", "goal", "person", "individual goal", "benefit", "review",
-                     "decision", "change"}
+                     "decision", "change", "retirement"}
 
 
 def test_no_file_of_a_public_build_holds_a_sentinel_or_an_internal_id(sentinel_sites: dict[str, Path]) -> None:
@@ -582,6 +642,32 @@ def test_no_file_of_a_public_build_holds_a_sentinel_or_an_internal_id(sentinel_s
     assert leaks == []
     names = [path for path in files if INTERNAL_ID in path.lower() or INTERNAL_REVIEW.lower() in path.lower()]
     assert names == []
+
+
+def test_no_number_of_a_public_build_counts_an_internal_item(sentinel_sites: dict[str, Path]) -> None:
+    site = sentinel_sites["public"]
+    data = json.loads((site / urls.SNAPSHOT).read_text(encoding="utf-8"))
+    north = next(team for team in data["teams"] if team["id"] == "north-sales")
+    assert [(g["id"], g["weight"]) for g in north["goals"]] == [("north-new-arr", None),
+                                                                ("north-handover-quality", None)]
+    olaf = next(person for person in north["people"] if person["id"] == "olaf-berg")
+    assert [(g["id"], g["weight"]) for g in olaf["goals"]] == [("olaf-new-arr", None), ("olaf-handovers", None)]
+    pages_text = {path: (site / path).read_text(encoding="utf-8") for path in
+                  (p.relative_to(site).as_posix() for p in site.rglob("*.html"))}
+    assert [path for path, text in pages_text.items()
+            if "<td>Weight</td>" in text or re.search(r"add up to (?!100\b)\d", text)] == []
+    sales = pages_text["departments/sales/index.html"]
+    for team in data["teams"]:
+        if team["department"] == "sales":
+            row = re.search(rf'<td><a href="../../teams/{team["id"]}/">[^<]*</a></td>\n<td>[^\n]*</td>\n<td>(\d+)</td>',
+                            sales)
+            assert row is not None and int(row.group(1)) == len(team["goals"]), team["id"]
+    served = {g["id"] for t in data["teams"] for g in t["goals"]
+              if any(a["objective"] == "delight-customers" for a in g["aligns_to"])}
+    listed = re.findall(r'<li><strong><a href="[^"]*#([a-z0-9-]+)"', pages_text["objectives/delight-customers/index.html"])
+    assert sorted(listed) == sorted(served)
+    rule = pages_text["alignment/rules/weights-do-not-add-up/index.html"]
+    assert "Nothing: the plan follows this rule." in rule
 
 
 def test_an_internal_build_holds_every_sentinel_and_marks_the_items(sentinel_sites: dict[str, Path]) -> None:
@@ -641,3 +727,136 @@ def test_internal_build_of_the_example_plan_is_strict_clean(tmp_path: Path) -> N
     site = tmp_path / "site"
     assert build_site(EXAMPLE_PLAN, site, "internal") == 0
     assert MARKER in (site / "teams" / "deal-desk" / "index.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- inference through lineage, weights and gaps (issue 11)
+
+
+def public_outputs(plan_dir: Path) -> tuple[dict[str, str], str]:
+    """What a public site shows of a plan: its pages (Markdown) and its plan.json."""
+    public = for_audience(load_plan(plan_dir), Audience.public)
+    return pages.render(public), snapshot.dumps(public).decode("utf-8")
+
+
+def test_an_individual_goal_without_supports_is_public_unless_marked_internal(tmp_path: Path) -> None:
+    plan_dir = scenario(tmp_path, "goal")  # an internal goal: the public plan has something withheld
+    replace_in(plan_dir, "teams/north-sales.yaml", "        supports:\n          - north-new-arr\n", "")
+    rendered, data = public_outputs(plan_dir)
+    north = rendered[urls.team_page("north-sales")]
+    assert "### Olaf Berg" in north and "#### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in north
+    assert "| Supports | no team goal yet |" in north
+    assert '"id": "olaf-new-arr"' in data
+    internal = pages.render(for_audience(load_plan(plan_dir), Audience.internal))[urls.team_page("north-sales")]
+    assert "#### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in internal  # not marked internal
+    assert "olaf-new-arr" not in withheld(load_plan(plan_dir)).individual_goals
+
+
+def test_a_review_naming_an_internal_goal_by_a_former_id_publishes_nothing_of_it(tmp_path: Path) -> None:
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(EXAMPLE_PLAN, plan_dir)
+    replace_in(plan_dir, "teams/demand-generation.yaml", "  - id: cost-per-sql\n",
+               "  - id: cost-per-sql\n    formerly: [old-cpl]\n")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", "decisions:\n", """decisions:
+  - text: Marketing spends less per qualified lead.
+    goals: [old-cpl]
+""")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", "changes:\n", """changes:
+  - goal: old-cpl
+    field: target
+    from: "400"
+    to: "340"
+    reason: Cheaper leads from the partner webinars.
+""")
+    rendered, data = public_outputs(plan_dir)
+    review = rendered[urls.review_page("2026-Q3")]
+    assert "Cheaper leads from the partner webinars" not in review and "| 400 | 340 |" not in review
+    assert "1. Marketing spends less per qualified lead.\n" in review  # the decision stays, without the goal
+    assert "Cheaper leads" not in data
+    leaks = [path for path, text in rendered.items() if "old-cpl" in text or "cost-per-sql" in text]
+    assert leaks == [] and "old-cpl" not in data
+    internal = pages.render(for_audience(load_plan(plan_dir), Audience.internal))[urls.review_page("2026-Q3")]
+    assert "(formerly `old-cpl`)" in internal and f"Target {MARKER}" in internal
+
+
+def test_a_retirement_that_is_internal_is_named_by_no_public_review(tmp_path: Path) -> None:
+    plan_dir = make_plan(tmp_path)
+    write(plan_dir, "retired.yaml", """retired:
+  - kind: goal
+    id: north-secret-pilot
+    title: Run a secret pilot
+    retired: 2026-Q4
+    reason: It ended.
+    visibility: internal
+  - kind: goal
+    id: north-old-handovers
+    title: Hand over deals
+    retired: 2026-Q4
+    reason: Replaced.
+    successor: north-secret-pilot
+""")
+    replace_in(plan_dir, "reviews/2026-Q3.yaml", "      - north-handover-quality\n",
+               "      - north-handover-quality\n      - north-secret-pilot\n")
+    rendered, data = public_outputs(plan_dir)
+    assert [path for path, text in rendered.items() if "north-secret-pilot" in text] == []
+    assert "north-secret-pilot" not in data and "Run a secret pilot" not in data
+    assert "north-old-handovers" in data  # a public retirement stays, without its internal successor
+
+
+def test_weights_of_a_team_or_person_with_internal_goals_are_not_published(tmp_path: Path) -> None:
+    plan_dir = make_plan(tmp_path)
+    text = (plan_dir / "teams/north-sales.yaml").read_text(encoding="utf-8")
+    write(plan_dir, "teams/north-sales.yaml", text.replace("    current: 700\n", "    current: 700\n    weight: 60\n")
+          .replace("    current: 70\n", "    current: 70\n    weight: 25\n")
+          .replace("\npeople:\n", """
+  - id: north-secret
+    title: A goal kept inside
+    metric: customers
+    unit: customers
+    baseline: 0
+    target: 1
+    period: 2026-Q4
+    weight: 15
+    visibility: internal
+    aligns_to:
+      - objective: grow-revenue
+        why: It matters.
+
+people:
+""")
+          .replace("        current: 300\n", "        current: 300\n        weight: 50\n")
+          .replace("        current: 6\n", "        current: 6\n        weight: 25\n")
+          + """      - id: olaf-secret
+        title: A personal goal kept inside
+        metric: customers
+        unit: customers
+        baseline: 0
+        target: 1
+        period: 2026-Q4
+        weight: 25
+        visibility: internal
+        supports: [north-new-arr]
+""")
+    plan = load_plan(plan_dir)
+    assert health.of_rule(health.findings(plan), "weights-do-not-add-up") == ()  # the whole plan adds up
+    rendered, data = public_outputs(plan_dir)
+    north = rendered[urls.team_page("north-sales")]
+    assert "| Weight |" not in north
+    assert '"weight": null' in data and not re.search(r'"weight": \d', data)
+    internal = pages.render(for_audience(plan, Audience.internal))[urls.team_page("north-sales")]
+    assert internal.count("| Weight |") == 6
+    replace_in(plan_dir, "teams/south-sales.yaml", "    current: 9\n", "    current: 9\n    weight: 100\n")
+    south = public_outputs(plan_dir)[0][urls.team_page("south-sales")]  # nothing withheld: weights are shown
+    assert "| Weight | 100% |" in south
+
+
+def test_the_view_of_a_reloaded_plan_keeps_the_items_of_unchanged_files(tmp_path: Path) -> None:
+    """`handbook serve` renders and checks again only what changed, asking by identity."""
+    plan_dir = make_plan(tmp_path)
+    plant_sentinels(plan_dir)
+    plant_lineage_and_weights(plan_dir)
+    before = for_audience(load_plan(plan_dir), Audience.public)
+    replace_in(plan_dir, "teams/south-sales.yaml", "name: South Sales", "name: South Sales AB")
+    after = for_audience(load_plan(plan_dir), Audience.public)
+    assert after.team("north-sales") is before.team("north-sales")  # a copy: it has withheld goals
+    assert after.reviews == before.reviews and all(a is b for a, b in zip(after.reviews, before.reviews))
+    assert after.team("south-sales") is not before.team("south-sales")

@@ -78,10 +78,15 @@ def test_plain_mkdocs_build_works_in_the_repository(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "objectives" / "index.html").is_file()
 
 
-def plain_mkdocs_build(folder: Path) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build` run in `folder` (which holds plan/) with the repository's mkdocs.yml and theme."""
+def plain_mkdocs_build(folder: Path, theme_html: str = "") -> subprocess.CompletedProcess[str]:
+    """`mkdocs build` run in `folder` (which holds plan/) with the repository's mkdocs.yml and theme.
+
+    `theme_html` is added to the theme's main.html (blocks of Material's base.html, say).
+    """
     shutil.copy(REPO / "mkdocs.yml", folder / "mkdocs.yml")
     shutil.copytree(REPO / "theme", folder / "theme")
+    main = folder / "theme" / "main.html"
+    main.write_text(main.read_text(encoding="utf-8") + theme_html, encoding="utf-8")
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(folder / "out")],
                           cwd=folder, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1",
                                                                            "PATH": "/usr/bin:/bin"})

@@ -91,8 +91,8 @@ def test_rule_pages_document_every_rule_and_list_its_findings(plan_dir: Path) ->
     assert "Nothing: the plan follows this rule." in rendered[urls.rule_page("revenue-only-team")]
 
 
-def test_a_public_site_shows_no_finding_that_names_or_counts_an_internal_item(tmp_path: Path) -> None:
-    from sales_handbook.model.audience import Audience
+def test_a_public_site_shows_what_the_rules_find_in_the_public_plan(tmp_path: Path) -> None:
+    from sales_handbook.model.audience import Audience, for_audience
 
     plan_dir = findings_plan(tmp_path)
     replace_in(plan_dir, "teams/south-sales.yaml", "  - id: south-new-logos\n",
@@ -103,13 +103,41 @@ def test_a_public_site_shows_no_finding_that_names_or_counts_an_internal_item(tm
     found = health.findings(plan)
     assert health.for_audience(found, plan, Audience.internal) == found
     shown = health.for_audience(found, plan, Audience.public)
+    public = health.findings(for_audience(plan, Audience.public))
+    assert [(f.rule.id, f.hit.message, f.hint) for f in shown] == [(f.rule.id, f.hit.message, f.hint) for f in public]
     hidden = {(f.rule.id, f.hit.subject.label) for f in found} - {(f.rule.id, f.hit.subject.label) for f in shown}
     assert hidden == {
         ("goal-without-objective", "Win 12 new customers"),  # about the internal goal
         ("goal-outside-parent-time-frame", "Hand over 10 deals with a complete success plan"),  # names it
         ("weights-do-not-add-up", "North Sales"),  # counts the team's goals, the internal one among them
-        ("unassigned-territory", "North Sales"),  # about a whole team with an internal goal: left out to be safe
+        ("weights-do-not-add-up", "Olaf Berg"),  # his only other goal supports the internal goal only
     }
     for finding in shown:
         text = f"{finding.hit.message} {finding.hint}"
         assert "south-new-logos" not in text and "north-handover-quality" not in text
+        assert (finding.line, finding.column) == (0, 0)  # a line would count what the file holds above it
+    page = pages.render(for_audience(plan, Audience.public), shown)[urls.HEALTH]
+    assert "`teams/north-sales.yaml`" in page and "north-sales.yaml:" not in page
+
+
+def test_a_public_finding_is_placed_by_public_goals_only(tmp_path: Path) -> None:
+    from sales_handbook.model.audience import Audience, for_audience
+
+    plan_dir = make_plan(tmp_path)
+    replace_in(plan_dir, "teams/field-marketing.yaml", "      - objective: grow-revenue\n"
+               "        why: Qualified leads shorten the sales cycle.\n", "")
+    replace_in(plan_dir, "teams/south-sales.yaml", "  - id: south-new-logos\n",
+               "  - id: south-new-logos\n    visibility: internal\n")  # South's only goal serving grow-revenue
+    plan = load_plan(plan_dir)
+    (whole,) = health.of_rule(health.findings(plan), "single-department-objective")
+    assert whole.hit.teams == ("north-sales", "south-sales")
+    shown = health.for_audience(health.findings(plan), plan, Audience.public)
+    (public,) = health.of_rule(shown, "single-department-objective")
+    assert public.hit.message == "objective 'grow-revenue' is served by the sales department only"
+    assert public.hit.teams == ("north-sales",)
+    page = pages.render(for_audience(plan, Audience.public), shown)[urls.HEALTH]
+    sections = {part.split("]", 1)[0]: part for part in page.split("\n### [")[1:]}
+    placed = [name for name, text in sections.items() if "served by the sales department only" in text]
+    assert placed == ["Grow recurring revenue", "North Sales"]
+    rule_page = pages.render(for_audience(plan, Audience.public), shown)[urls.rule_page("objective-without-goals")]
+    assert "Nothing: the plan follows this rule." in rule_page

@@ -277,3 +277,57 @@ def test_no_dialog_and_no_console_error_on_any_page_or_in_search(browser, hostil
         context.close()
     assert dialogs == []
     assert problems == []
+
+
+# ---------------------------------------------------------------- plan text may not set ids (issue 11)
+
+
+class _Ids(HTMLParser):
+    """Every element's id on a page, the way a browser reads them (script and style content is not markup)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids += [(value, tag) for name, value in attrs if name == "id" and value is not None]
+
+
+def element_ids(html: str) -> list[tuple[str, str]]:
+    parser = _Ids()
+    parser.feed(html)
+    return parser.ids
+
+
+FORGERIES = ('<a id="goals">forged goals</a> <a id="north-new-arr">forged goal</a> '
+             '<a\nid="people">over two lines</a> <b/id="olaf-berg">after a slash</b>\n'
+             "{: #collaboration }\n\nText with {#north-handover-quality} inline and `{#code}` in code.")
+
+
+def test_plan_text_cannot_give_a_page_a_second_element_with_an_id(tmp_path: Path) -> None:
+    from tests.planfiles import make_plan, replace_in
+
+    plan = make_plan(tmp_path)
+    replace_in(plan, "teams/north-sales.yaml", "description: Sells to food distributors in the Nordics.\n",
+               "description: |\n" + "".join(f"  {line}\n" if line else "\n" for line in FORGERIES.splitlines()))
+    site = tmp_path / "site"
+    assert build_site(plan, site) == 0
+    for page in site.rglob("*.html"):
+        ids = [value for value, _ in element_ids(page.read_text(encoding="utf-8"))]
+        assert sorted(value for value in set(ids) if ids.count(value) > 1) == [], page
+    north = dict((value, tag) for value, tag in element_ids((site / "teams/north-sales/index.html").read_text()))
+    assert (north["goals"], north["people"], north["collaboration"]) == ("h2", "h2", "h2")
+    assert (north["north-new-arr"], north["north-handover-quality"], north["olaf-berg"]) == ("h3", "h3", "h3")
+    text = (site / "teams/north-sales/index.html").read_text()
+    assert "{: #collaboration }" in text and "<code>{#code}</code>" in text  # shown as typed
+
+
+def test_a_built_page_with_two_elements_of_one_id_fails_the_build_with_a_clear_error(tmp_path: Path) -> None:
+    from tests.planfiles import make_plan
+    from tests.test_build import plain_mkdocs_build
+
+    make_plan(tmp_path)
+    result = plain_mkdocs_build(tmp_path, theme_html='{% block announce %}<span id="goals"></span>{% endblock %}')
+    assert result.returncode == 1
+    assert "page teams/field-marketing/index.html has more than one element with the id 'goals'" in result.stderr
+    assert "Traceback" not in result.stderr

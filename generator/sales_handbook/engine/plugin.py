@@ -153,6 +153,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         """The site folder `_files_written` are in."""
         self._renderer = Renderer()
         self._rechecker = Rechecker()
+        self._public_rechecker = Rechecker()
+        """Checks the public plan, whose findings a public site shows (`health.for_audience`)."""
         self._rebuilding = collector.BetweenRebuilds()
         self._renderer_for = ""
         self._site_shape = ""
@@ -204,7 +206,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
             raise PluginError(f"the plan in {config.docs_dir} breaks alignment rules graded as errors:\n"
                               f"{health.format_text(errors)}")
         audience = resolve_audience(self.config.audience, os.environ)
-        shown = health.for_audience(found, whole, audience)
+        shown = health.for_audience(found, whole, audience,
+                                    find=self._public_rechecker.findings if self._serving else None)
         plan = for_audience(whole, audience)
         self.plan = plan
         published = self._history(plan_dir, Path(config.config_file_path or ".").parent)
@@ -323,7 +326,13 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._built += 1
         if self.plan is None or page.file.src_uri not in self.rendered:
             return output
-        return figures.insert(output, self.plan, page.file.src_uri, self._drawn_by_worker(page.file.src_uri))
+        output = figures.insert(output, self.plan, page.file.src_uri, self._drawn_by_worker(page.file.src_uri))
+        repeated = sanitize.repeated_ids(output)
+        if repeated:
+            raise PluginError(f"page {page.file.dest_uri} has more than one element with the id "
+                              f"{', '.join(repr(i) for i in repeated)}: links to it could land on the wrong one. "
+                              "Please report this as a bug of the handbook, with the plan text near it.")
+        return output
 
     def _drawn_by_worker(self, page: str) -> dict[str, str] | None:
         """The figures the worker drew for `page` (waiting for it the first time), or None if it draws none."""

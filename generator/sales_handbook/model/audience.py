@@ -14,7 +14,13 @@ What a public build leaves out ("withheld"):
 - everything inside a withheld item: a team's goals and people, a person's
   individual goals, an objective's key metrics, a review's decisions and changes;
 - items that only make sense through a withheld one: an individual goal whose
-  supported goals are all withheld, a review's change to a withheld goal.
+  supported goals are all withheld (one that supports no goal at all is public
+  unless marked internal), a review's change to a withheld goal;
+- every other id of a withheld item: its former ids (`formerly:`), which a
+  review may name it by, and retired ids whose `retired.yaml` entry is internal;
+- the weights of a team's goals (a person's individual goals) when some of
+  them are withheld: the public weights would add up to less than 100, and the
+  difference is the weight of what is withheld.
 
 A public item that refers to a withheld one stays, and loses only the
 reference: a goal's `aligns_to` entry (with its why), a collaborating team, an
@@ -40,10 +46,12 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from sales_handbook.plan.plan import Plan
-from sales_handbook.plan.schema import Benefit, Goal, Objective, Person, Retirement, Review, Team, Visibility
+from sales_handbook.plan import lineage
+from sales_handbook.plan.plan import Kind, Plan
+from sales_handbook.plan.schema import Benefit, Goal, IndividualGoal, Objective, Person, Retirement, Review, Team, Visibility
 
 Item = TypeVar("Item", bound=BaseModel)
+Goals = TypeVar("Goals", Goal, IndividualGoal)
 
 AUDIENCE_VARIABLE = "HANDBOOK_AUDIENCE"
 """Environment variable naming the audience; overrides the plugin option in mkdocs.yml.
@@ -98,7 +106,15 @@ def _withheld(plan: Plan) -> Withheld:
     teams = frozenset(t.id for t in plan.teams if t.visibility is internal)
     goals = frozenset(g.id for t, g in plan.goals() if t.id in teams or g.visibility is internal)
     people = frozenset(p.id for t, p in plan.people() if t.id in teams or p.visibility is internal)
+    individual_goals = frozenset(g.id for _, p, g in plan.individual_goals()
+                                 if p.id in people or g.visibility is internal
+                                 or (g.supports and set(g.supports) <= goals))
     reviews = frozenset(r.period for r in plan.reviews if r.visibility is internal)
+    objectives, teams, goals, people, individual_goals = (
+        _with_lineage(plan, kind, hidden) for kind, hidden in (
+            ("objective", objectives), ("team", teams), ("goal", goals), ("person", people),
+            ("goal", individual_goals)))
+    any_goal = goals | individual_goals
     return Withheld(
         objectives=objectives,
         key_metrics=frozenset((o.id, m.id) for o in plan.objectives for m in o.key_metrics
@@ -106,15 +122,27 @@ def _withheld(plan: Plan) -> Withheld:
         teams=teams,
         goals=goals,
         people=people,
-        individual_goals=frozenset(g.id for _, p, g in plan.individual_goals()
-                                   if p.id in people or g.visibility is internal or set(g.supports) <= goals),
+        individual_goals=individual_goals,
         benefits=frozenset(b.id for b in plan.benefits if b.visibility is internal),
         reviews=reviews,
         decisions=frozenset((r.period, i) for r in plan.reviews for i, d in enumerate(r.decisions)
                             if r.period in reviews or d.visibility is internal),
         changes=frozenset((r.period, i) for r in plan.reviews for i, c in enumerate(r.changes)
-                          if r.period in reviews or c.visibility is internal or c.goal in goals),
+                          if r.period in reviews or c.visibility is internal or c.goal in any_goal),
     )
+
+
+def _with_lineage(plan: Plan, kind: Kind, hidden: frozenset[str]) -> frozenset[str]:
+    """`hidden` ids of one kind, with the ids the same items had before (`formerly:`) and the retired
+    ids of that kind whose entry in `retired.yaml` is internal.
+
+    A review may name a goal by a former id, and a retirement may name another as its successor: a
+    public build that kept such a name would publish the internal item under another id. (A public
+    retirement whose successor is internal stays, without its successor.)
+    """
+    known = lineage.of(plan)
+    return hidden | {old for old, current in known.renames[kind].items() if current in hidden} | {
+        i for i, entry in known.retired[kind].items() if entry.visibility is Visibility.internal}
 
 
 def for_audience(plan: Plan, audience: Audience | str) -> Plan:
@@ -122,12 +150,14 @@ def for_audience(plan: Plan, audience: Audience | str) -> Plan:
 
     A plan with nothing internal is its own view, and so is every item the view leaves as it
     was: nothing is copied for nothing, and unchanged items stay the same objects, which the
-    incremental renderer compares first.
+    incremental renderer compares first. Computed once per plan and audience: the pages and
+    the findings a site shows both ask.
     """
     hidden = withheld(plan)
     if not hidden:
         return plan
-    return _View(hidden, Audience(audience) is Audience.public).plan(plan)
+    chosen = Audience(audience)
+    return plan.derived(f"view-{chosen.value}", lambda _: _View(hidden, chosen is Audience.public).plan(plan))
 
 
 @dataclass(frozen=True)
@@ -138,6 +168,8 @@ class _View:
     public: bool
 
     def plan(self, plan: Plan) -> Plan:
+        global _copies
+        _copies = (_copies[1], {})
         h = self.hidden
         return dataclasses.replace(
             plan,
@@ -148,7 +180,7 @@ class _View:
                 plan.benefits, (b.id in h.benefits for b in plan.benefits))),
             reviews=tuple(self._review(r) for r in self._pick(
                 plan.reviews, (r.period in h.reviews for r in plan.reviews))),
-            retired=tuple(self._retirement(r, plan.retired) for r in self._pick(
+            retired=tuple(self._retirement(r) for r in self._pick(
                 plan.retired, (r.visibility is Visibility.internal for r in plan.retired))),
         )
 
@@ -174,11 +206,23 @@ class _View:
 
     def _team(self, team: Team) -> Team:
         h = self.hidden
+        goals = self._pick(team.goals, (g.id in h.goals for g in team.goals))
         return _updated(team, {
             "lead": self._ref(team.lead, h.people),
-            "goals": tuple(self._goal(g) for g in self._pick(team.goals, (g.id in h.goals for g in team.goals))),
+            "goals": tuple(self._goal(g) for g in self._unweighed(goals, len(team.goals))),
             "people": tuple(self._person(p) for p in self._pick(team.people, (p.id in h.people for p in team.people))),
         })
+
+    def _unweighed(self, kept: tuple[Goals, ...], of: int) -> tuple[Goals, ...]:
+        """A public build shows no weights of goals whose team (or person) has withheld goals.
+
+        Weights are shares of 100: the public ones would add up to less, and the
+        rest is the weight of what is withheld. Scaled up to 100 they would be
+        numbers the plan does not hold, so they are left out.
+        """
+        if not self.public or len(kept) == of:
+            return kept
+        return tuple(_updated(g, {"weight": None}) for g in kept)
 
     def _goal(self, goal: Goal) -> Goal:
         h = self.hidden
@@ -193,7 +237,8 @@ class _View:
         h = self.hidden
         goals = self._pick(person.goals, (g.id in h.individual_goals for g in person.goals))
         return _updated(person, {
-            "goals": tuple(_updated(g, {"supports": self._refs(g.supports, h.goals)}) for g in goals),
+            "goals": tuple(_updated(g, {"supports": self._refs(g.supports, h.goals)})
+                           for g in self._unweighed(goals, len(person.goals))),
         })
 
     def _benefit(self, benefit: Benefit) -> Benefit:
@@ -203,14 +248,12 @@ class _View:
             if not (self.public and (e.objective in h.objectives or (e.objective, e.metric) in h.key_metrics))
         )})
 
-    def _retirement(self, entry: Retirement, everything: Sequence[Retirement]) -> Retirement:
+    def _retirement(self, entry: Retirement) -> Retirement:
         """A retirement page names its successor only if the audience may see the successor."""
         h = self.hidden
-        kind = entry.kind.value
         hidden = {"goal": h.goals | h.individual_goals, "team": h.teams, "objective": h.objectives,
-                  "person": h.people}[kind] | {r.id for r in everything
-                                                if r.kind is entry.kind and r.visibility is Visibility.internal}
-        return _updated(entry, {"successor": self._ref(entry.successor, frozenset(hidden))})
+                  "person": h.people}[entry.kind.value]
+        return _updated(entry, {"successor": self._ref(entry.successor, hidden)})
 
     def _review(self, review: Review) -> Review:
         h = self.hidden
@@ -218,13 +261,29 @@ class _View:
         decisions = self._pick(review.decisions, ((period, i) in h.decisions for i in range(len(review.decisions))))
         changes = self._pick(review.changes, ((period, i) in h.changes for i in range(len(review.changes))))
         return _updated(review, {
-            "decisions": tuple(_updated(d, {"goals": self._refs(d.goals, h.goals)}) for d in decisions),
+            "decisions": tuple(_updated(d, {"goals": self._refs(d.goals, h.goals | h.individual_goals)})
+                               for d in decisions),
             "changes": changes,
         })
 
 
 def _updated(item: Item, changes: dict[str, object]) -> Item:
-    """`item` with `changes`, or `item` itself when they change nothing."""
+    """`item` with `changes`, or `item` itself when they change nothing.
+
+    The copy made for the same item and changes in the last view is handed out again: under
+    `handbook serve` the loader keeps the objects of unchanged files, and so the view keeps its
+    copies, which the incremental renderer and the rules' recheck compare by identity.
+    """
     if all(getattr(item, name) == value for name, value in changes.items()):
         return item
-    return item.model_copy(update=changes)
+    known = _copies[0].get(id(item))
+    if known is not None and known[0] is item and known[1] == changes:
+        copy = known[2]
+    else:
+        copy = item.model_copy(update=changes)
+    _copies[1][id(item)] = (item, changes, copy)
+    return copy  # type: ignore[return-value]
+
+
+_copies: tuple[dict[int, tuple[BaseModel, dict[str, object], BaseModel]], ...] = ({}, {})
+"""The copies `_updated` made in the last view and in this one, by the identity of their item (which each keeps)."""

@@ -8,15 +8,17 @@ read them: by file for the command line, by objective and team for the site.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sales_handbook.plan import urls
 from sales_handbook.speed import forked
 from sales_handbook.model.audience import Audience, withheld
+from sales_handbook.model.audience import for_audience as audience_view
 from sales_handbook.plan.diagnostics import Diagnostic, Severity, did_you_mean
-from sales_handbook.plan.plan import ORGANIZATION_FILE, Located, Plan, review_file
+from sales_handbook.plan.plan import ORGANIZATION_FILE, Located, Plan
 from sales_handbook.rules.catalogue import Hit, Rule, catalogue
 from sales_handbook.plan.schema import Objective, RuleGrade, Team
 
@@ -110,37 +112,25 @@ def finding(plan: Plan, rule: Rule, severity: Severity, hit: Hit) -> Finding:
     return Finding(rule, severity, hit, hit.where.file, line, column, diagnostic)
 
 
-def for_audience(items: Iterable[Finding], plan: Plan, audience: Audience | str) -> tuple[Finding, ...]:
-    """The findings a site for `audience` may show. `plan` is the whole plan the findings were found on.
+def for_audience(items: Iterable[Finding], plan: Plan, audience: Audience | str, *,
+                 find: Callable[[Plan], tuple[Finding, ...]] | None = None) -> tuple[Finding, ...]:
+    """The findings a site for `audience` may show. `items` were found on `plan`, the whole plan.
 
-    Findings are always found on the whole plan: the public view leaves items out,
-    which would move every line number and invent gaps. A public site then shows
-    only findings that name, point at or count nothing internal: not one about an
-    internal item or its team or objective, not one whose message or hint quotes
-    an internal id, not one about an internal decision or change, and not one about
-    a whole team that has internal goals or people (its counts would include them).
+    An internal site shows `items`. A public site shows what the rules find in the
+    public plan (`find`, by default `findings`, run on it): placed, worded and counted
+    as if internal items did not exist, so no finding, its absence, its team or its
+    count tells anything about them. Such a finding may say what is true of the
+    public plan only (an objective that only internal goals serve is "served by no
+    team goal"). Its file is named without a line: lines would count what the file
+    holds above it, internal items among them.
     """
     items = tuple(items)
-    hidden = withheld(plan)
-    if Audience(audience) is Audience.internal or not hidden:
+    if Audience(audience) is Audience.internal or not withheld(plan):
         return items
-    ids = hidden.objectives | hidden.teams | hidden.goals | hidden.people | hidden.individual_goals
-    partly_hidden = {t.id for t in plan.teams
-                     if any(g.id in hidden.goals for g in t.goals) or any(p.id in hidden.people for p in t.people)}
-    hidden_parts = {(review_file(period), "decisions", i) for period, i in hidden.decisions}
-    hidden_parts |= {(review_file(period), "changes", i) for period, i in hidden.changes}
-    hidden_pages = {urls.review_page(period) for period in hidden.reviews}
-
-    def shown(finding: Finding) -> bool:
-        hit = finding.hit
-        text = f"{hit.message} {finding.hint}"
-        whole_team = hit.subject.anchor is None and any(hit.subject.page == urls.team_page(t) for t in partly_hidden)
-        return not (set(hit.objectives) & hidden.objectives or set(hit.teams) & hidden.teams
-                    or hit.subject.anchor in ids or hit.subject.page in hidden_pages or whole_team
-                    or (hit.where.file, *hit.where.path[:2]) in hidden_parts
-                    or any(f"'{item_id}'" in text for item_id in ids))
-
-    return tuple(f for f in items if shown(f))
+    public = audience_view(plan, Audience.public)
+    return tuple(dataclasses.replace(f, line=0, column=0,
+                                     diagnostic=dataclasses.replace(f.diagnostic, line=0, column=0))
+                 for f in (find or findings)(public))
 
 
 def settings_problems(plan: Plan) -> list[Diagnostic]:

@@ -8,6 +8,7 @@ markup the author never meant. These filters make such text render as typed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from sales_handbook.plan.schema import CONTROL_CHARACTERS
@@ -40,9 +41,40 @@ def block(text: object) -> str:
     A line that starts with an HTML tag or comment is shown as text: Markdown would open a
     raw HTML block there, and an unclosed one (`<div>`) swallows the rest of the page,
     headings and anchors included. HTML inside a line stays, and the sanitizer cleans it.
+
+    Plan text may not name elements: an `id` (or `name`) would give the page a second
+    element with the id of a section or goal, and links would land on the forgery. So
+    `id` and `name` attributes leave its HTML tags, and attribute lists (`{: #goals }`,
+    `{#x}`, `{ id=x }`) are shown as text. Code spans are left as written.
     """
     lines = (line.rstrip() for line in str(text).strip().splitlines())
-    return "\n".join(_RAW_TEXT_TAG.sub("&lt;", _HTML_BLOCK_START.sub(r"\1&lt;", line)) for line in lines)
+    return _outside_code(_unnamed, "\n".join(_RAW_TEXT_TAG.sub("&lt;", _HTML_BLOCK_START.sub(r"\1&lt;", line))
+                                             for line in lines))
+
+
+_CODE_SPAN = re.compile(r"(`+)(?:.*?[^`])?\1(?!`)", re.DOTALL)
+_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+"""An HTML start tag, over lines too: Markdown passes a tag that spans lines within a paragraph."""
+_NAMING_ATTRIBUTE = re.compile(
+    r"""(?<=[\s/"'])(?:id|name)\s*(?:=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?(?:(?=[/>])|\s+|$)""", re.IGNORECASE)
+"""An id or name attribute; browsers also read one that follows a `/` or a closing quote."""
+_SPACE_BEFORE_END = re.compile(r"\s+(?=/?>$)")
+_ATTRIBUTE_LIST = re.compile(r"\{(?=[^}\n]*\})")
+
+
+def _outside_code(change: Callable[[str], str], text: str) -> str:
+    """`text` with `change` applied to what is outside its code spans."""
+    parts, last = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        parts += [change(text[last:span.start()]), span.group()]
+        last = span.end()
+    return "".join([*parts, change(text[last:])])
+
+
+def _unnamed(text: str) -> str:
+    """Text whose HTML tags set no id or name and whose braces start no attribute list."""
+    text = _TAG.sub(lambda tag: _SPACE_BEFORE_END.sub("", _NAMING_ATTRIBUTE.sub("", tag.group())), text)
+    return _ATTRIBUTE_LIST.sub(r"\\{", text)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -89,6 +89,43 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
+_MARKUP = re.compile(r"""<!--.*?-->|<(script|style)\b((?:"[^"]*"|'[^']*'|[^'">])*)>.*?</\1\s*>"""
+                     r"""|<[A-Za-z][^\s/>]*((?:"[^"]*"|'[^']*'|[^'">])*)>""", re.DOTALL | re.IGNORECASE)
+"""A comment, a script or style element (its content is not markup), or a start tag, with its attributes."""
+_ANY_ID = re.compile(r"""(?i)\sid\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
+
+
+def repeated_ids(html: str) -> list[str]:
+    """The ids that more than one element of a built page has, in order.
+
+    Links, the table of contents and the permanent-link script each go to the first element with
+    the id; a second one means a link can land on the wrong element.
+    """
+    candidates = [_id_value(raw) for raw in _ANY_ID.findall(html)]  # every id and more (in text too), fast
+    if len(set(candidates)) == len(candidates):
+        return []
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}
+    for markup in _MARKUP.finditer(html):
+        attributes = markup.group(2) or markup.group(3)
+        if not attributes or "id" not in attributes.lower():
+            continue
+        for attribute in _ATTRIBUTE.finditer(attributes):
+            if attribute.group(1).lower() == "id" and attribute.group(2) is not None:
+                value = _id_value(attribute.group(2))
+                if value in seen:
+                    repeated[value] = None
+                seen.add(value)
+    return list(repeated)
+
+
+def _id_value(raw: str) -> str:
+    """An attribute's value as the browser reads it: unquoted, entities decoded."""
+    value = raw.strip("\"'")
+    return markupsafe.Markup(value).unescape() if "&" in value else value
+
+
 def clean_html(html: str) -> str:
     """The page's HTML with everything that could run script or restyle the theme removed."""
     return _cleaner().clean(html)
