@@ -23,7 +23,9 @@ from typing import Any
 from sales_handbook import cli
 from sales_handbook.engine import plugin
 from sales_handbook.publish import builds as publish
-from sales_handbook.speed import recycling
+from sales_handbook.publish import sitefolder
+from sales_handbook.site import figures
+from sales_handbook.speed import recycling, writing
 
 SPENT: defaultdict[str, float] = defaultdict(float)
 
@@ -59,10 +61,11 @@ def show(part: str, seconds: float) -> None:
 def main() -> int:
     for hook, part in HOOKS.items():
         setattr(plugin.HandbookPlugin, hook, timed(getattr(plugin.HandbookPlugin, hook), part))
-    publish.replace_dir = timed(publish.replace_dir, "replacing the previous site")
-    recycling.keep = timed(recycling.keep, "  of which deleting it but the spare's folders")
+    sitefolder.swap_in = timed(sitefolder.swap_in, "swapping the site in")
+    publish._dispose = timed(publish._dispose, "deleting the previous site but the spare's folders")
     recycling.Recycled.update = timed(recycling.Recycled.update, "updating the spare's folders (beside MkDocs)", True)
-    plugin._beside_pages = timed(plugin._beside_pages, "the worker's files and figures (beside MkDocs)", True)
+    writing.write_files = timed(writing.write_files, "the site's files (beside MkDocs)", True)
+    figures.draw_all = timed(figures.draw_all, "the figures (beside MkDocs)", True)
     started = time.perf_counter()
     status = cli.main(sys.argv[1:])
     for part, seconds in SPENT.items():

@@ -27,8 +27,8 @@ from sales_handbook.model import snapshot
 from sales_handbook.plan import references, urls
 from sales_handbook.rules import health
 from sales_handbook.site import pages
-from sales_handbook.model.audience import AUDIENCE_VARIABLE, Audience, for_audience, withheld
-from sales_handbook.plan.loader import load_plan
+from sales_handbook.model.audience import AUDIENCE_VARIABLE, Audience, Copies, for_audience, withheld
+from sales_handbook.plan.loader import Reader, load_plan
 from sales_handbook.plan.plan import Plan
 from sales_handbook.engine.plugin import resolve_audience
 from sales_handbook.plan.schema import Visibility
@@ -854,9 +854,10 @@ def test_the_view_of_a_reloaded_plan_keeps_the_items_of_unchanged_files(tmp_path
     plan_dir = make_plan(tmp_path)
     plant_sentinels(plan_dir)
     plant_lineage_and_weights(plan_dir)
-    before = for_audience(load_plan(plan_dir), Audience.public)
+    reader, copies = Reader(), Copies()  # what a serve session keeps from one rebuild to the next
+    before = for_audience(reader.load(plan_dir), Audience.public, copies)
     replace_in(plan_dir, "teams/south-sales.yaml", "name: South Sales", "name: South Sales AB")
-    after = for_audience(load_plan(plan_dir), Audience.public)
+    after = for_audience(reader.load(plan_dir), Audience.public, copies)
     assert after.team("north-sales") is before.team("north-sales")  # a copy: it has withheld goals
     assert after.reviews == before.reviews and all(a is b for a, b in zip(after.reviews, before.reviews))
     assert after.team("south-sales") is not before.team("south-sales")

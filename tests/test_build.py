@@ -108,15 +108,15 @@ def test_a_large_build_draws_figures_and_writes_redirects_in_a_worker_with_the_s
         import os
         from pathlib import Path
         from sales_handbook import cli
-        from sales_handbook.engine import plugin
+        from sales_handbook.speed import beside
         from sales_handbook.speed import forked
 
         os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
         out = Path({str(tmp_path)!r})
-        plugin.BESIDE_FROM = 1
-        assert forked.processes_for(100, plugin.BESIDE_FROM) > 1
+        beside.BESIDE_FROM = 1
+        assert forked.processes_for(100, beside.BESIDE_FROM) > 1
         assert cli.main(["build", "--quiet", "--plan", "plan", "--site-dir", str(out / "beside")]) == 0
-        plugin.BESIDE_FROM = 10**9
+        beside.BESIDE_FROM = 10**9
         assert cli.main(["build", "--quiet", "--plan", "plan", "--site-dir", str(out / "here")]) == 0
     """)
     beside, here = tree_digest(tmp_path / "beside"), tree_digest(tmp_path / "here")

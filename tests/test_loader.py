@@ -369,17 +369,15 @@ def test_team_files_read_on_several_cores_give_the_same_plan_and_the_same_errors
     printed = run_python(f"""
         from pathlib import Path
         from bench.synthetic import write_plan
-        from sales_handbook.plan import loader
-        from sales_handbook.speed import forked
+        from sales_handbook.speed import forked, parallel
         from sales_handbook.plan.diagnostics import PlanError
 
         root = write_plan(Path({str(tmp_path)!r}) / "plan", teams=30, seed=3)
 
         def load(parallel_files):
-            loader._clean_reads.clear()
-            loader.PARALLEL_FILES = parallel_files
+            parallel.PARALLEL_FILES = parallel_files
             try:
-                return loader.load_plan(root)
+                return parallel.reader().load(root)
             except PlanError as error:
                 return [str(d) for d in error.diagnostics]
 

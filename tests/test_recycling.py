@@ -158,14 +158,14 @@ def build_with_forked_writers(out: Path, times: int) -> None:
         import os
         from pathlib import Path
         from sales_handbook import cli
-        from sales_handbook.engine import plugin
+        from sales_handbook.speed import beside as worker_beside
         from sales_handbook.speed import writing
 
         os.environ["SOURCE_DATE_EPOCH"] = "1790000000"
         out = Path({str(out)!r})
         build = ["build", "--quiet", "--plan", str(out / "plan"), "--config", {str(REPO / "mkdocs.yml")!r}]
         for beside in (True, False):
-            plugin.BESIDE_FROM, writing._FORK_FROM = (1, 10**9) if beside else (10**9, 1)
+            worker_beside.BESIDE_FROM, writing._FORK_FROM = (1, 10**9) if beside else (10**9, 1)
             for _ in range({times}):
                 assert cli.main([*build, "--site-dir", str(out / f"beside-{{beside}}")]) == 0
     """)

@@ -68,7 +68,7 @@ def test_serve_rebuilds_when_a_plan_file_changes(tmp_path: Path) -> None:
 def test_serve_looks_at_the_plan_folder_more_often_than_mkdocs(tmp_path: Path) -> None:
     from mkdocs.livereload import LiveReloadServer
 
-    from sales_handbook.engine.plugin import WATCH_INTERVAL, HandbookPlugin
+    from sales_handbook.engine.session import WATCH_INTERVAL, Serving
 
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=free_port(), root=str(tmp_path))
     (tmp_path / "plan").mkdir()
@@ -77,7 +77,7 @@ def test_serve_looks_at_the_plan_folder_more_often_than_mkdocs(tmp_path: Path) -
     server.watch(str(tmp_path / "mkdocs.yml"))
     assert server.observer.timeout == 0.5  # MkDocs' own interval, which this test would otherwise not be about
 
-    served = HandbookPlugin().on_serve(server, config=None, builder=None)  # type: ignore[arg-type]
+    served = Serving(dirty=True).serve(server)
 
     assert served is server
     assert server.observer.timeout == WATCH_INTERVAL < 0.5

@@ -21,11 +21,12 @@ from sales_handbook.plan import lineage
 from sales_handbook.publish import history
 from sales_handbook.rules import health
 from sales_handbook.site import report
-from sales_handbook.speed import collector
+from sales_handbook.speed import collector, parallel
 from sales_handbook.model.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from sales_handbook.plan.diagnostics import PlanError, format_report
 from sales_handbook.publish.interrupts import Interrupts
-from sales_handbook.plan.loader import display_path, load_plan
+from sales_handbook.plan.loader import display_path
+from sales_handbook.rules.health import Finding
 from sales_handbook.plan.plan import RETIRED_FILE, Plan
 from sales_handbook.engine.progress import Progress
 from sales_handbook.engine.progress import wanted as progress_wanted
@@ -192,10 +193,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> int:
-    plan = _checked_plan(args.plan, args.previous, args.branch, args.audience, announce=args.format == "text",
-                         json_errors=args.format == "json", rules_stop=False)
-    if plan is None:
+    checked = _checked_plan(args.plan, args.previous, args.branch, args.audience, announce=args.format == "text",
+                            json_errors=args.format == "json", rules_stop=False)
+    if checked is None:
         return 1
+    plan = checked[0]
     found = health.findings(plan, strict=args.strict)
     if args.format == "json":
         print(health.as_json(str(args.plan), found))
@@ -208,17 +210,17 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from sales_handbook.engine.session import Prepared
     from sales_handbook.publish import builds as publish
-    from sales_handbook.engine.plugin import HandbookPlugin
 
     started = time.monotonic()
     progress = Progress(sys.stderr, enabled=not args.quiet and progress_wanted(sys.stderr))
     progress.start(f"loading and checking {_plan_file_count(args.plan):,} plan files")
     with collector.paused(), contextlib.redirect_stderr(io.StringIO()) as report_text:
-        plan = _checked_plan(args.plan, args.previous, args.branch, args.audience)
+        checked = _checked_plan(args.plan, args.previous, args.branch, args.audience)
     progress.finish()  # end the progress line before the report, if any, is shown
     sys.stderr.write(report_text.getvalue())
-    if plan is None:
+    if checked is None:
         return 1
     collector.keep_until_exit()
     # On a terminal the progress line replaces MkDocs' own chatter; warnings and errors still show.
@@ -227,12 +229,9 @@ def _build(args: argparse.Namespace) -> int:
     if config is None:
         return 1
     target = (args.site_dir or Path(config.site_dir)).resolve()
-    settings = publish.Settings(previous=args.previous, branch=args.branch)
-    # MkDocs keeps plugins that have on_startup from one load of mkdocs.yml to the next in a
-    # process, so the plugin seen here is the one that builds: it takes the checked plan.
-    handbook = [plugin for plugin in config.plugins.values() if isinstance(plugin, HandbookPlugin)]
-    for plugin in handbook:
-        plugin.hand_over(args.plan, plan, progress)
+    # The build takes the plan checked here instead of reading it again.
+    settings = publish.Settings(previous=args.previous, branch=args.branch,
+                                prepared=Prepared(args.plan.resolve(), *checked, progress))
     try:
         with _audience_for_plugin(args.audience):
             publish.build_into(target, config_file=args.config, plan_dir=args.plan, settings=settings,
@@ -241,9 +240,6 @@ def _build(args: argparse.Namespace) -> int:
         progress.finish()
         print(f"handbook: build failed, {target} is unchanged: {error}", file=sys.stderr)
         return 1
-    finally:
-        for plugin in handbook:
-            plugin.hand_over(None)
     took = f" in {time.monotonic() - started:.1f} s" if progress.enabled else ""
     print(f"handbook: {args.audience} site written to {os.path.relpath(target)}{took}")
     return 0
@@ -337,15 +333,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _checked_plan(plan_dir: Path, previous: str, branch: str, audience: str, *, announce: bool = False,
-                  json_errors: bool = False, rules_stop: bool = True) -> Plan | None:
-    """The plan, if it is valid, its `audience` site keeps every published id answerable and (with
-    `rules_stop`) it breaks no alignment rule graded as an error; else None.
+                  json_errors: bool = False, rules_stop: bool = True) -> tuple[Plan, tuple[Finding, ...]] | None:
+    """The plan and (with `rules_stop`) its findings, if it is valid, its `audience` site keeps every
+    published id answerable and (with `rules_stop`) it breaks no alignment rule graded as an error; else None.
 
     Run before MkDocs starts, so problems read like a compiler's (the report is printed;
     load errors as JSON with `json_errors`, for `handbook check --format json`).
     """
     try:
-        plan = load_plan(plan_dir)
+        plan = parallel.reader([health.settings_problems]).load(plan_dir)
         published = history.load(previous, plan_dir=plan_dir, branch=branch)
     except PlanError as error:
         if json_errors:
@@ -362,6 +358,7 @@ def _checked_plan(plan_dir: Path, previous: str, branch: str, audience: str, *, 
         print(f"Links published before would break (compared with {published.source}):", file=sys.stderr)
         print(format_report(problems), file=sys.stderr)
         return None
+    found: tuple[Finding, ...] = ()
     if rules_stop:
         found = health.findings(plan)
         errors = [f for f in found if f.severity == "error"]
@@ -372,7 +369,7 @@ def _checked_plan(plan_dir: Path, previous: str, branch: str, audience: str, *, 
     if announce and published.published:
         print(f"{published.source}: every link published in {', '.join(p.label for p in published.published)} "
               "still leads somewhere")
-    return plan
+    return plan, found
 
 
 @contextlib.contextmanager

@@ -145,7 +145,16 @@ def _with_lineage(plan: Plan, kind: Kind, hidden: frozenset[str]) -> frozenset[s
         i for i, entry in known.retired[kind].items() if entry.visibility is Visibility.internal}
 
 
-def for_audience(plan: Plan, audience: Audience | str) -> Plan:
+class Copies:
+    """The copies the views made of items with withheld parts, by the identity of their item (which each keeps):
+    whoever makes views of plan after plan (`handbook serve`) keeps one, and gets the same copies again."""
+
+    def __init__(self) -> None:
+        self.last: dict[int, tuple[BaseModel, dict[str, object], BaseModel]] = {}
+        self.now: dict[int, tuple[BaseModel, dict[str, object], BaseModel]] = {}
+
+
+def for_audience(plan: Plan, audience: Audience | str, copies: Copies | None = None) -> Plan:
     """The plan as `audience` may see it: public without any trace of internal items, internal marked.
 
     A plan with nothing internal is its own view, and so is every item the view leaves as it
@@ -157,7 +166,8 @@ def for_audience(plan: Plan, audience: Audience | str) -> Plan:
     if not hidden:
         return plan
     chosen = Audience(audience)
-    return plan.derived(f"view-{chosen.value}", lambda _: _View(hidden, chosen is Audience.public).plan(plan))
+    return plan.derived(f"view-{chosen.value}",
+                        lambda _: _View(hidden, chosen is Audience.public, copies or Copies()).plan(plan))
 
 
 @dataclass(frozen=True)
@@ -166,10 +176,10 @@ class _View:
 
     hidden: Withheld
     public: bool
+    copies: Copies
 
     def plan(self, plan: Plan) -> Plan:
-        global _copies
-        _copies = (_copies[1], {})
+        self.copies.last, self.copies.now = self.copies.now, {}
         h = self.hidden
         return dataclasses.replace(
             plan,
@@ -201,13 +211,13 @@ class _View:
 
     def _objective(self, objective: Objective) -> Objective:
         metrics = objective.key_metrics
-        return _updated(objective, {"key_metrics": self._pick(
+        return self._updated(objective, {"key_metrics": self._pick(
             metrics, ((objective.id, m.id) in self.hidden.key_metrics for m in metrics))})
 
     def _team(self, team: Team) -> Team:
         h = self.hidden
         goals = self._pick(team.goals, (g.id in h.goals for g in team.goals))
-        return _updated(team, {
+        return self._updated(team, {
             "lead": self._ref(team.lead, h.people),
             "goals": tuple(self._goal(g) for g in self._unweighed(goals, len(team.goals))),
             "people": tuple(self._person(p) for p in self._pick(team.people, (p.id in h.people for p in team.people))),
@@ -222,11 +232,11 @@ class _View:
         """
         if not self.public or len(kept) == of:
             return kept
-        return tuple(_updated(g, {"weight": None}) for g in kept)
+        return tuple(self._updated(g, {"weight": None}) for g in kept)
 
     def _goal(self, goal: Goal) -> Goal:
         h = self.hidden
-        return _updated(goal, {
+        return self._updated(goal, {
             "owner": self._ref(goal.owner, h.people),
             "collaborators": self._refs(goal.collaborators, h.teams),
             "aligns_to": tuple(a for a in goal.aligns_to
@@ -236,14 +246,14 @@ class _View:
     def _person(self, person: Person) -> Person:
         h = self.hidden
         goals = self._pick(person.goals, (g.id in h.individual_goals for g in person.goals))
-        return _updated(person, {
-            "goals": tuple(_updated(g, {"supports": self._refs(g.supports, h.goals)})
+        return self._updated(person, {
+            "goals": tuple(self._updated(g, {"supports": self._refs(g.supports, h.goals)})
                            for g in self._unweighed(goals, len(person.goals))),
         })
 
     def _benefit(self, benefit: Benefit) -> Benefit:
         h = self.hidden
-        return _updated(benefit, {"evidence": tuple(
+        return self._updated(benefit, {"evidence": tuple(
             e for e in benefit.evidence
             if not (self.public and (e.objective in h.objectives or (e.objective, e.metric) in h.key_metrics))
         )})
@@ -253,37 +263,32 @@ class _View:
         h = self.hidden
         hidden = {"goal": h.goals | h.individual_goals, "team": h.teams, "objective": h.objectives,
                   "person": h.people}[entry.kind.value]
-        return _updated(entry, {"successor": self._ref(entry.successor, hidden)})
+        return self._updated(entry, {"successor": self._ref(entry.successor, hidden)})
 
     def _review(self, review: Review) -> Review:
         h = self.hidden
         period = review.period
         decisions = self._pick(review.decisions, ((period, i) in h.decisions for i in range(len(review.decisions))))
         changes = self._pick(review.changes, ((period, i) in h.changes for i in range(len(review.changes))))
-        return _updated(review, {
-            "decisions": tuple(_updated(d, {"goals": self._refs(d.goals, h.goals | h.individual_goals)})
+        return self._updated(review, {
+            "decisions": tuple(self._updated(d, {"goals": self._refs(d.goals, h.goals | h.individual_goals)})
                                for d in decisions),
             "changes": changes,
         })
 
+    def _updated(self, item: Item, changes: dict[str, object]) -> Item:
+        """`item` with `changes`, or `item` itself when they change nothing.
 
-def _updated(item: Item, changes: dict[str, object]) -> Item:
-    """`item` with `changes`, or `item` itself when they change nothing.
-
-    The copy made for the same item and changes in the last view is handed out again: under
-    `handbook serve` the loader keeps the objects of unchanged files, and so the view keeps its
-    copies, which the incremental renderer and the rules' recheck compare by identity.
-    """
-    if all(getattr(item, name) == value for name, value in changes.items()):
-        return item
-    known = _copies[0].get(id(item))
-    if known is not None and known[0] is item and known[1] == changes:
-        copy = known[2]
-    else:
-        copy = item.model_copy(update=changes)
-    _copies[1][id(item)] = (item, changes, copy)
-    return copy  # type: ignore[return-value]
-
-
-_copies: tuple[dict[int, tuple[BaseModel, dict[str, object], BaseModel]], ...] = ({}, {})
-"""The copies `_updated` made in the last view and in this one, by the identity of their item (which each keeps)."""
+        The copy made for the same item and changes in the last view is handed out again: under
+        `handbook serve` the loader keeps the objects of unchanged files, and so the view keeps its
+        copies, which the incremental renderer and the rules' recheck compare by identity.
+        """
+        if all(getattr(item, name) == value for name, value in changes.items()):
+            return item
+        known = self.copies.last.get(id(item))
+        if known is not None and known[0] is item and known[1] == changes:
+            copy = known[2]
+        else:
+            copy = item.model_copy(update=changes)
+        self.copies.now[id(item)] = (item, changes, copy)
+        return copy  # type: ignore[return-value]

@@ -134,27 +134,15 @@ def assess(baseline: float, target: float | None, current: float | None, directi
 
 def assess_measure(plan: Plan, measure: Measure | KeyMetric) -> Assessment:
     """The status of a goal, individual goal or key metric in this plan."""
-    period, day = plan.organization.period, as_of(plan)
-    known = _assessed.get(id(measure))
-    if known is not None and known[0] is measure and known[1] == period and known[2] == day:
-        return known[3]
+    period, day = plan.organization.period, as_of(plan)  # read on every call: the incremental renderer notes reads
+    assessed: dict[int, tuple[Measure | KeyMetric, Assessment]] = plan.derived("status.assessed", lambda _: {})
+    known = assessed.get(id(measure))
+    if known is not None and known[0] is measure:
+        return known[1]
     frame = window(measure if isinstance(measure, Measure) else None, period)
     found = assess(measure.baseline, measure.target, measure.current, measure.direction, frame, day)
-    if len(_assessed) >= _ASSESSED_KEPT:
-        _assessed.clear()
-    _assessed[id(measure)] = (measure, period, day, found)
+    assessed[id(measure)] = (measure, found)  # pages ask for a goal's status two or three times
     return found
-
-
-_assessed: dict[int, tuple[Measure | KeyMetric, str, dt.date, Assessment]] = {}
-"""Assessments by goal (its identity, held so the id is not reused) and the period and day they were judged on.
-
-Pages ask for a goal's status two or three times (team page, objective page,
-progress counts); 25,000 goals at 1,000 teams. Under `handbook serve` an
-unchanged goal is the same object from one rebuild to the next, so the progress
-page, rendered again on every edit, counts without judging 10,000 goals again.
-"""
-_ASSESSED_KEPT = 200_000
 
 
 def tally(plan: Plan) -> tuple[tuple[Status, int], ...]:

@@ -20,12 +20,11 @@ import typing
 from enum import Enum
 from pathlib import Path
 from typing import Any
+from collections.abc import Callable, Generator, Iterator, Sequence
 
 from pydantic import BaseModel, ValidationError
 
 from sales_handbook.plan import references
-from sales_handbook.rules import health
-from sales_handbook.speed import forked
 from sales_handbook.plan.diagnostics import Diagnostic, PlanError, did_you_mean, field_path
 from sales_handbook.plan.plan import (
     BENEFITS_FILE as BENEFITS,
@@ -64,8 +63,41 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def load_plan(plan_dir: Path | str) -> Plan:
-    """Read, validate and cross-check a plan folder; raise `PlanError` listing every problem."""
+ParseMany = Callable[[Callable[[bytes], FastRead], Sequence[bytes]], Generator[FastRead, None, None]]
+"""How the team files' bytes are parsed: one after another here, or on every core (`speed.parallel`)."""
+
+PlanCheck = Callable[[Plan], list[Diagnostic]]
+"""A further check of a loaded plan, whose problems are reported with the others (the rule settings)."""
+
+
+class Reader:
+    """Loads plans, keeping what read cleanly: whoever loads a plan again and again (`handbook serve`) keeps
+    one, so an unchanged file is not parsed again and comes back as the same object, which also lets the
+    incremental renderer see at once that it did not change."""
+
+    def __init__(self, parse_many: ParseMany | None = None, checks: Sequence[PlanCheck] = ()) -> None:
+        self.parse_many = parse_many or _one_by_one
+        self.checks = tuple(checks)
+        self.clean_reads: OrderedDict[tuple[str, type[BaseModel], type[BaseModel] | None],
+                                      tuple[bytes, SourceMap, BaseModel]] = OrderedDict()
+        self.references = references.Memo()
+
+    def load(self, plan_dir: Path | str) -> Plan:
+        """Read, validate and cross-check a plan folder; raise `PlanError` listing every problem."""
+        return load_plan(plan_dir, self)
+
+
+def _one_by_one(parse: Callable[[bytes], FastRead], raws: Sequence[bytes]) -> Iterator[FastRead]:
+    yield from map(parse, raws)
+
+
+def load_plan(plan_dir: Path | str, reader: Reader | None = None) -> Plan:
+    """Read, validate and cross-check a plan folder; raise `PlanError` listing every problem.
+
+    With a `reader`, what it kept from earlier loads is reused, and its further checks run.
+    """
+    reader = reader or Reader()
+    _clean_reads = reader.clean_reads
     root = Path(plan_dir)
     problems: list[Diagnostic] = []
     if not root.is_dir():
@@ -126,7 +158,7 @@ def load_plan(plan_dir: Path | str) -> Plan:
     unread = [i for i, path in enumerate(team_paths) if not cached(team_file(path.stem), TeamFile, wrappers[i], raws[i])]
     unread_now = set(unread)
     # In the order of `unread`, as they are parsed: this process checks the first ones while workers parse the rest.
-    with contextlib.closing(forked.split_map(fast_read, [raws[i] for i in unread], PARALLEL_FILES)) as fast_reads:
+    with contextlib.closing(reader.parse_many(fast_read, [raws[i] for i in unread])) as fast_reads:
         for i, path in enumerate(team_paths):
             _file_id_ok(path, "team", problems)
             fast = next(fast_reads) if i in unread_now else None
@@ -163,8 +195,9 @@ def load_plan(plan_dir: Path | str) -> Plan:
         retired=retired.retired if isinstance(retired, RetiredFile) else (),
         sources=sources,
     )
-    problems += references.check(plan, incomplete=frozenset(incomplete))
-    problems += health.settings_problems(plan)
+    problems += references.check(plan, incomplete=frozenset(incomplete), memo=reader.references)
+    for check_plan in reader.checks:
+        problems += check_plan(plan)
     if problems or plan.organization is _STAND_IN_ORGANIZATION:
         raise PlanError(problems)
     return plan
@@ -174,17 +207,6 @@ def _digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=20).digest()
 
 
-PARALLEL_FILES = 200
-"""From this many team files to parse, forked workers parse a share each: 0.6 s of YAML at 1,000 teams."""
-
-_clean_reads: OrderedDict[tuple[str, type[BaseModel], type[BaseModel] | None],
-                          tuple[bytes, SourceMap, BaseModel]] = OrderedDict()
-"""Files that read cleanly, by name: digest of their bytes, positions, and what they became.
-
-`handbook serve` loads the whole plan again on every edit; an unchanged file
-is not parsed again and comes back as the same object, which also lets the
-incremental renderer see at once that it did not change.
-"""
 _CLEAN_READS_KEPT = 20_000
 
 _STAND_IN_ORGANIZATION = Organization.model_construct(name="", mission="", vision="", period="", values=())

@@ -24,14 +24,15 @@ RESERVED_PAGE_IDS = frozenset({"index"})
 """Ids whose page would replace a section's overview (`objectives/index.md`, `teams/index.md`)."""
 
 
-def check(plan: Plan, *, incomplete: frozenset[str] = frozenset()) -> list[Diagnostic]:
+def check(plan: Plan, *, incomplete: frozenset[str] = frozenset(), memo: Memo | None = None) -> list[Diagnostic]:
     """Every cross-file problem in the plan.
 
     `incomplete` names the kinds of item ('objective', 'team', 'goal', 'person')
     whose files failed to load: references to them are not reported as unknown,
-    since they may be defined in the broken file.
+    since they may be defined in the broken file. `memo`, kept by whoever loads
+    the plan again and again (`handbook serve`), remembers each team's problems.
     """
-    return [*_unique_ids(plan), *_references(plan, incomplete), *_lineage(plan, incomplete)]
+    return [*_unique_ids(plan), *_references(plan, incomplete, memo or Memo()), *_lineage(plan, incomplete)]
 
 
 def _unique_ids(plan: Plan) -> Iterator[Diagnostic]:
@@ -78,7 +79,7 @@ def _duplicates(plan: Plan, items: Iterable[tuple[str, Located]], kind: str) -> 
             first[item_id] = where
 
 
-def _references(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
+def _references(plan: Plan, incomplete: frozenset[str], memo: Memo) -> Iterator[Diagnostic]:
     objectives = plan.ids("objective")
     teams = plan.ids("team")
     goals = plan.ids("goal")
@@ -95,19 +96,18 @@ def _references(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
                               f"{hint + ' ' if hint else ''}{plural} are defined in {defined_in}".strip())
 
     objectives_file = plan.display(OBJECTIVES_FILE)
-    global _may_name_last
     may_name = _MayName(objectives, teams, goals, people, incomplete, objectives_file)
-    if may_name == _may_name_last:  # compared once here, by identity per team below
-        may_name = _may_name_last
-    _may_name_last = may_name
+    if may_name == memo.may_name:  # compared once here, by identity per team below
+        may_name = memo.may_name
+    memo.may_name = may_name
     for team in plan.teams:
         # A team that did not change (`handbook serve`: the same object and positions as in the last plan)
         # and may name the same ids reports what it reported then: 0.05 s per rebuild at 1,000 teams.
         source = plan.sources.get(team_file(team.id))
-        kept = _team_problems.get(team.id)
+        kept = memo.team_problems.get(team.id)
         if kept is None or kept[0] is not team or kept[1] is not source or kept[2] is not may_name:
             kept = (team, source, may_name, list(_team_references(plan, team, may_name, ref)))
-            _team_problems[team.id] = kept
+            memo.team_problems[team.id] = kept
         yield from kept[3]
     benefits_file = BENEFITS_FILE
     for i, benefit in enumerate(plan.benefits):
@@ -147,9 +147,13 @@ class _MayName(NamedTuple):
 
 _Ref = Callable[[Located, str, str, Set[str], str], Iterator[Diagnostic]]
 
-_team_problems: dict[str, tuple[Team, SourceMap | None, _MayName, list[Diagnostic]]] = {}
-"""What each team's own references reported, with the team, the ids and the positions it was checked with."""
-_may_name_last: _MayName | None = None
+class Memo:
+    """What each team's own references reported, with the team, the ids and the positions it was checked with:
+    a team that did not change since the last check reports the same without being checked again."""
+
+    def __init__(self) -> None:
+        self.team_problems: dict[str, tuple[Team, SourceMap | None, _MayName, list[Diagnostic]]] = {}
+        self.may_name: _MayName | None = None
 
 
 def _team_references(plan: Plan, team: Team, may_name: _MayName, ref: _Ref) -> Iterator[Diagnostic]:

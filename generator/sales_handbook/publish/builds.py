@@ -54,6 +54,8 @@ class Settings:
     title: str | None = None
     versioned: bool = False
     """Show mike's version selector (only on a branch published with mike, where versions.json exists)."""
+    prepared: object | None = None
+    """The plan the command has loaded and checked (`engine.session.Prepared`), handed to the plugin."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,7 @@ def _config(config_file: Path, plan_dir: Path, site_dir: Path, settings: Setting
     plugin.config.version = settings.version
     plugin.config.title = settings.title
     plugin.config.spare_dir = None if spare is None else str(spare)
+    plugin.hand_over(settings.prepared)
     if settings.versioned:
         config.extra["version"] = {"provider": "mike", "default": LATEST}
     return config

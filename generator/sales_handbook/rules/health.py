@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sales_handbook.plan import urls
-from sales_handbook.speed import forked
 from sales_handbook.model.audience import Audience, withheld
 from sales_handbook.model.audience import for_audience as audience_view
 from sales_handbook.plan.diagnostics import Diagnostic, Severity, did_you_mean
@@ -55,23 +54,8 @@ def findings(plan: Plan, *, strict: bool = False) -> tuple[Finding, ...]:
     """Every finding of every rule that is not switched off, sorted by file and line.
 
     `strict` turns warnings into errors, for a plan that must be spotless before publishing.
-    The findings of the last plan asked about are kept: `handbook build` checks the plan
-    before MkDocs starts and hands the same plan to the plugin, which shows them (seconds
-    at 1,000 teams).
     """
-    global _last
-    if _last is not None and _last[0] is plan and _last[1] == strict:
-        return _last[2]
-    found = _find(plan, strict)
-    _last = (plan, strict, found)
-    return found
-
-
-_last: tuple[Plan, bool, tuple[Finding, ...]] | None = None
-
-
-FORKED_GOALS = 5000
-"""From this many team and individual goals, a forked worker runs half of the rules meanwhile (0.1 s at 1,000 teams)."""
+    return in_order(_findings(plan, graded_rules(plan, strict)))
 
 
 def graded_rules(plan: Plan, strict: bool = False) -> list[tuple[Rule, Severity]]:
@@ -83,17 +67,6 @@ def graded_rules(plan: Plan, strict: bool = False) -> list[tuple[Rule, Severity]
 def in_order(found: Iterable[Finding]) -> tuple[Finding, ...]:
     """Findings sorted by file and line, as `findings` returns them."""
     return tuple(sorted(found, key=lambda f: (f.file, f.line, f.column, f.rule.id, f.hit.message)))
-
-
-def _find(plan: Plan, strict: bool) -> tuple[Finding, ...]:
-    rules = graded_rules(plan, strict)
-    # The first three steps' rules look goals up by objective and by supporter: the index of the plan they
-    # build stays in this process, where the pages need it; a worker runs the rules of steps 4 and 5, and
-    # reads the files of their findings again for the lines to point at.
-    here, elsewhere = [r for r in rules if r[0].step <= 3], [r for r in rules if r[0].step > 3]
-    found = forked.concurrently([lambda: _findings(plan, here), lambda: _findings(plan, elsewhere)],
-                                worth_it=len(plan.goals()) + len(plan.individual_goals()) >= FORKED_GOALS)
-    return in_order((*found[0], *found[1]))
 
 
 def _severity(grade: RuleGrade, strict: bool) -> Severity:
