@@ -62,11 +62,27 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def field_path(path: Iterable[str | int]) -> str:
-    """`('goals', 2, 'aligns_to', 0)` -> `goals[2].aligns_to[0]`, the way authors read YAML."""
+    """`('goals', 2, 'aligns_to', 0)` -> `goals[2].aligns_to[0]`, the way authors read YAML.
+
+    Keys are data: invisible characters in them are escaped, and a path longer than
+    `EXCERPT_LIMIT` is shortened in the middle.
+    """
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{printable(part)}" if out else printable(str(part))
+    if len(out) > EXCERPT_LIMIT:
+        half = EXCERPT_LIMIT // 2
+        out = f"{out[:half]}…{out[-half:]}"
     return out
+
+
+EXCERPT_LIMIT = 80
+"""The most characters of a plan's own text that a message quotes."""
+
+
+def printable(text: str) -> str:
+    """`text` as a terminal can show it: control characters and lone surrogates escaped (`\\x01`, `\\ud800`)."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -47,6 +47,8 @@ from generator.schema import (
     ReviewFile,
     Team,
     TeamFile,
+    id_problem,
+    period_problem,
 )
 from generator.yamlfile import FastRead, ParsedFile, PlainPath, SourceMap, fast_read, read_yaml
 
@@ -120,7 +122,7 @@ def load_plan(plan_dir: Path | str) -> Plan:
     teams: list[Team] = []
     team_paths = _yaml_files(root / TEAMS)
     raws = [path.read_bytes() for path in team_paths]
-    wrappers = [Team if re.fullmatch(ID_PATTERN, path.stem) else None for path in team_paths]
+    wrappers = [Team if id_problem(path.stem) is None else None for path in team_paths]
     unread = [i for i, path in enumerate(team_paths) if not cached(team_file(path.stem), TeamFile, wrappers[i], raws[i])]
     unread_now = set(unread)
     # In the order of `unread`, as they are parsed: this process checks the first ones while workers parse the rest.
@@ -235,7 +237,11 @@ def _plan_files_like(rel: Path) -> list[str]:
 
 def _file_id_ok(path: Path, kind: str, problems: list[Diagnostic]) -> bool:
     if re.fullmatch(ID_PATTERN, path.stem):
-        return True
+        if id_problem(path.stem) is None:
+            return True
+        problems.append(Diagnostic(display_path(path), 1, 1, f"the file name is the {kind}'s id: {id_problem(path.stem)}",
+                                   hint="rename the file"))
+        return False
     problems.append(Diagnostic(display_path(path), 1, 1,
                                f"malformed {kind} id {path.stem!r} (the file name is the {kind}'s id)",
                                hint="rename the file: lowercase letters and digits joined by hyphens, "
@@ -245,7 +251,12 @@ def _file_id_ok(path: Path, kind: str, problems: list[Diagnostic]) -> bool:
 
 def _period_ok(path: Path, problems: list[Diagnostic]) -> bool:
     if re.fullmatch(PERIOD_PATTERN, path.stem):
-        return True
+        if period_problem(path.stem) is None:
+            return True
+        problems.append(Diagnostic(display_path(path), 1, 1,
+                                   f"the file name is the review's quarter: {period_problem(path.stem)}",
+                                   hint="rename the file"))
+        return False
     problems.append(Diagnostic(display_path(path), 1, 1,
                                f"malformed review period {path.stem!r} (the file name is the review's quarter)",
                                hint="name review files by quarter, like reviews/2026-Q3.yaml"))

@@ -23,6 +23,10 @@ from generator.diagnostics import Diagnostic, field_path
 from generator.schema import CONTROL_CHARACTERS
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 50
+"""Plans nest a few levels (a team's people's goals' supports: 5); deeper is a mistake or an attack on the stack."""
+SURROGATES = re.compile(r"[\ud800-\udfff]")
+"""What an escape like \\ud800 writes: half of a character, which no file can hold, so a build could not write it."""
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 PlainPath = tuple[str | int, ...]
 
@@ -111,6 +115,11 @@ class _Builder:
     def node(self, event: yaml.Event, path: PlainPath) -> Any:
         mark = event.start_mark
         self.source._values[path] = (mark.line + 1, mark.column + 1)  # not the property: 400,000 writes
+        if len(path) >= MAX_DEPTH and isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            self.error(mark, f"YAML nested more than {MAX_DEPTH} levels deep", path,
+                       "a plan file nests a few levels at most: check the indentation and brackets from here on")
+            self.skip()
+            return None
         if isinstance(event, yaml.AliasEvent):
             self.error(
                 mark,
@@ -139,10 +148,7 @@ class _Builder:
             plain = event.style is None and tag is None
             if plain and event.value in NULLS:
                 return None
-            control = CONTROL_CHARACTERS.search(event.value)
-            if control:
-                self.error(mark, f"control character U+{ord(control.group()):04X} in text", path,
-                           "remove the escape sequence: plan text holds printable characters, tabs and newlines")
+            self.text_problems(mark, event.value, path)
             return unicodedata.normalize("NFC", event.value)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
@@ -153,6 +159,29 @@ class _Builder:
         if isinstance(event, yaml.MappingStartEvent):
             return self.mapping(path)
         raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
+
+    def text_problems(self, mark: yaml.Mark, value: str, path: PlainPath) -> bool:
+        """Report characters no plan text may hold (in a value, or in a key at `path`); whether there were any."""
+        control = CONTROL_CHARACTERS.search(value)
+        if control:
+            self.error(mark, f"control character U+{ord(control.group()):04X} in text", path,
+                       "remove the escape sequence: plan text holds printable characters, tabs and newlines")
+        surrogate = SURROGATES.search(value)
+        if surrogate:
+            self.error(mark, f"escape '\\u{ord(surrogate.group()):04x}' is half of a character (a lone surrogate)",
+                       path, "write the character itself, or its full escape (\\U0001F600 for an emoji)")
+        return bool(control or surrogate)
+
+    def skip(self) -> None:
+        """Read past the rest of the collection just started, without building it."""
+        level = 1
+        for event in self.events:
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                level += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                level -= 1
+                if not level:
+                    return
 
     def mapping(self, path: PlainPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -167,6 +196,9 @@ class _Builder:
                 continue
             key = unicodedata.normalize("NFC", key_event.value)
             child = path + (key,)
+            if self.text_problems(mark, key, child):  # reported here, and no field the schema could name
+                self.node(next(self.events), path + (f"{key}#bad{mark.line}",))
+                continue
             if key in result or child in self.source._keys:
                 first_line = self.source._keys[child][0]
                 self.error(
@@ -346,8 +378,11 @@ def _clean_data(text: str) -> Any:
     # an ASCII file has nothing to normalize. Most files skip most checks of their 600 values.
     marked = "&" in text or "*" in text or "!" in text
     escaped = "\\" in text or has_control
+    surrogate = SURROGATES.search
+    depth = 0
 
     def node(event: Any) -> Any:
+        nonlocal depth
         kind = type(event)
         if marked and (kind is alias or event.anchor is not None or event.tag not in _PLAIN_TAGS):
             raise _NotClean
@@ -355,17 +390,22 @@ def _clean_data(text: str) -> Any:
             value = event.value
             if value in NULLS and not event.style and event.tag is None:
                 return None
-            if escaped and control(value):
+            if escaped and (control(value) or surrogate(value)):
                 raise _NotClean
             return normalize("NFC", value) if unicode and not value.isascii() else value
+        if kind is mapping_start or kind is sequence_start:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _NotClean
         if kind is mapping_start:
             result: dict[str, Any] = {}
             while True:
                 key_event = following()
                 key_kind = type(key_event)
                 if key_kind is mapping_end:
+                    depth -= 1
                     return result
-                if key_kind is not scalar:
+                if key_kind is not scalar or (escaped and (control(key_event.value) or surrogate(key_event.value))):
                     raise _NotClean
                 key = normalize("NFC", key_event.value) if unicode and not key_event.value.isascii() else key_event.value
                 if key in result:
@@ -376,6 +416,7 @@ def _clean_data(text: str) -> Any:
             while True:
                 item = following()
                 if type(item) is sequence_end:
+                    depth -= 1
                     return items
                 items.append(node(item))
         raise _NotClean
