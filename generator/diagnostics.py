@@ -83,6 +83,18 @@ EXCERPT_LIMIT = 80
 """The most characters of a plan's own text that a message quotes."""
 
 
+def excerpt(value: object) -> str:
+    """A value of the plan quoted in a message: at most `EXCERPT_LIMIT` characters of it, invisible ones escaped.
+
+    Every message that quotes what a file holds goes through here, so a file that is
+    not a plan (a key, a log) is never printed whole.
+    """
+    text = str(value)
+    if len(text) <= EXCERPT_LIMIT:
+        return repr(text)
+    return f"{text[:EXCERPT_LIMIT]!r}… ({len(text):,} characters)"
+
+
 def printable(text: str) -> str:
     """`text` as a terminal can show it: control characters and lone surrogates escaped (`\\x01`, `\\ud800`)."""
     return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

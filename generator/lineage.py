@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from generator import urls
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import EXCERPT_LIMIT, Diagnostic
 from generator.model import OBJECTIVES_FILE, Kind, Located, Plan, team_file
 from generator.schema import Retirement
 from generator.yamlfile import PlainPath
@@ -210,4 +210,8 @@ def _entry_example(gone: Vanished, period: str) -> str:
 
 
 def _quoted(text: str) -> str:
-    return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """Text for a YAML example, on one line; a long text (a reason) is cut to an excerpt the author completes."""
+    line = " ".join(text.split())
+    if len(line) > EXCERPT_LIMIT:
+        line = line[:EXCERPT_LIMIT] + "..."
+    return '"' + line.replace("\\", "\\\\").replace('"', '\\"') + '"'

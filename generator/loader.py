@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from generator import forked, health, references
-from generator.diagnostics import Diagnostic, PlanError, did_you_mean, field_path
+from generator.diagnostics import Diagnostic, PlanError, did_you_mean, excerpt, field_path
 from generator.model import (
     BENEFITS_FILE as BENEFITS,
     OBJECTIVES_FILE as OBJECTIVES,
@@ -75,6 +75,16 @@ def load_plan(plan_dir: Path | str) -> Plan:
 
     sources: dict[str, SourceMap] = {}
     shown_as = functools.cache(display_path)  # asked twice per file; relpath reads the working folder each time
+    inside = root.resolve()
+
+    def readable(path: Path) -> bool:
+        """Whether `path` is the plan's own file; a link to outside the plan folder is reported, and never read."""
+        if path.resolve().is_relative_to(inside):
+            return True
+        problems.append(Diagnostic(shown_as(path), 1, 1, "this file is a link to a file outside the plan folder, "
+                                   "so it is not read", hint="copy the file into the plan folder instead of linking "
+                                   "to it: a plan reads only its own files"))
+        return False
 
     def cached(name: str, model: type[BaseModel], wrapper: type[BaseModel] | None,
                raw: bytes) -> tuple[bytes, SourceMap, BaseModel] | None:
@@ -115,12 +125,13 @@ def load_plan(plan_dir: Path | str) -> Plan:
                         (RETIRED, RetiredFile)):
         path = root / name
         if path.is_file():
-            checked[name] = check(name, model)
+            checked[name] = check(name, model) if readable(path) else None
         elif name not in OPTIONAL_FILES:
             problems.append(Diagnostic(display_path(path), 1, 1, f"required file {name} is missing",
                                        hint=f"create {display_path(path)}; the README shows an example"))
     teams: list[Team] = []
-    team_paths = _yaml_files(root / TEAMS)
+    team_files = _yaml_files(root / TEAMS)
+    team_paths = [path for path in team_files if readable(path)]
     raws = [path.read_bytes() for path in team_paths]
     wrappers = [Team if id_problem(path.stem) is None else None for path in team_paths]
     unread = [i for i, path in enumerate(team_paths) if not cached(team_file(path.stem), TeamFile, wrappers[i], raws[i])]
@@ -133,11 +144,13 @@ def load_plan(plan_dir: Path | str) -> Plan:
             team = check(team_file(path.stem), TeamFile, wrappers[i], raw=raws[i], fast=fast, id=path.stem)
             if isinstance(team, Team):
                 teams.append(team)
-    if not team_paths:
+    if not team_files:
         problems.append(Diagnostic(display_path(root / TEAMS), 1, 1, "the plan has no teams",
                                    hint="add one file per team: teams/<team-id>.yaml"))
     reviews: list[Review] = []
     for path in _yaml_files(root / REVIEWS):
+        if not readable(path):
+            continue
         period_ok = _period_ok(path, problems)
         review = check(review_file(path.stem), ReviewFile, *((Review,) if period_ok else ()), period=path.stem)
         if isinstance(review, Review):
@@ -150,7 +163,7 @@ def load_plan(plan_dir: Path | str) -> Plan:
     incomplete: set[str] = set()
     if not isinstance(objectives, ObjectivesFile):
         incomplete.add("objective")
-    if len(teams) < len(team_paths) or any((root / TEAMS).glob("*.yml")):
+    if len(teams) < len(team_files) or any((root / TEAMS).glob("*.yml")):
         incomplete |= {"team", "goal", "person"}
     if (root / RETIRED).is_file() and not isinstance(retired, RetiredFile):
         incomplete.add("retired")
@@ -243,7 +256,7 @@ def _file_id_ok(path: Path, kind: str, problems: list[Diagnostic]) -> bool:
                                    hint="rename the file"))
         return False
     problems.append(Diagnostic(display_path(path), 1, 1,
-                               f"malformed {kind} id {path.stem!r} (the file name is the {kind}'s id)",
+                               f"malformed {kind} id {excerpt(path.stem)} (the file name is the {kind}'s id)",
                                hint="rename the file: lowercase letters and digits joined by hyphens, "
                                     "like teams/enterprise-sales-emea.yaml"))
     return False
@@ -258,7 +271,7 @@ def _period_ok(path: Path, problems: list[Diagnostic]) -> bool:
                                    hint="rename the file"))
         return False
     problems.append(Diagnostic(display_path(path), 1, 1,
-                               f"malformed review period {path.stem!r} (the file name is the review's quarter)",
+                               f"malformed review period {excerpt(path.stem)} (the file name is the review's quarter)",
                                hint="name review files by quarter, like reviews/2026-Q3.yaml"))
     return False
 
@@ -293,7 +306,7 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if value is None:
         return "nothing"
-    return f"the text {str(value)!r}"
+    return f"the text {excerpt(value)}"
 
 
 def _schema_diagnostics(exc: ValidationError, model: type[BaseModel], source: SourceMap) -> list[Diagnostic]:
@@ -322,19 +335,19 @@ def _explain(error: Any, model: type[BaseModel], loc: PlainPath) -> tuple[str, s
         owner = _model_at(model, loc[:-1])
         allowed = _field_names(owner) if owner else []
         hint = did_you_mean(name, allowed) or (f"fields allowed here: {', '.join(allowed)}" if allowed else "")
-        return f"unknown field '{name}'", hint, True
+        return f"unknown field {excerpt(name)}", hint, True
     if kind == "enum":
         choices = [m.value for m in _enum_at(model, loc) or []]
         hint = did_you_mean(str(value), choices) or ""
         owner = _model_at(model, loc[:-1])
-        what = name.replace("_", " ") if owner is not None and name in owner.model_fields else f"value for '{name}'"
-        return (f"{str(value)!r} is not a valid {what}",
+        what = name.replace("_", " ") if owner is not None and name in owner.model_fields else f"value for {excerpt(name)}"
+        return (f"{excerpt(value)} is not a valid {what}",
                 (hint + " " if hint else "") + f"choose one of: {', '.join(choices)}", False)
     if kind in ("float_parsing", "float_type", "int_parsing", "finite_number"):
         return f"expected a number, found {_kind(value)}", "write a plain number like 1250000 or 12.5 (no units)", False
     if kind.startswith("date") or kind.startswith("datetime"):
         reason = error.get("ctx", {}).get("error", "")
-        return (f"invalid date {str(value)!r}" + (f": {reason}" if reason else ""),
+        return (f"invalid date {excerpt(value)}" + (f": {reason}" if reason else ""),
                 "write dates as YYYY-MM-DD, like 2026-12-31", False)
     if kind in ("tuple_type", "list_type"):
         return f"expected a list, found {_kind(value)}", f"write '{name}:' followed by lines starting with '- '", False

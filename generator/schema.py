@@ -15,6 +15,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from generator.diagnostics import excerpt
+
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_ID_LENGTH = 100
@@ -33,7 +35,7 @@ _PERIOD_RE = re.compile(PERIOD_PATTERN)
 def id_problem(value: str) -> str | None:
     """What is wrong with an id, or None: the one wording for ids in files and file names."""
     if not _ID_RE.fullmatch(value):
-        return (f"malformed id {value!r}: ids are lowercase letters and digits joined by single hyphens "
+        return (f"malformed id {excerpt(value)}: ids are lowercase letters and digits joined by single hyphens "
                 "(like 'emea-new-logos'); they become URLs, so they never change with titles")
     if len(value) > MAX_ID_LENGTH:
         return (f"id is {len(value)} characters long, over the limit of {MAX_ID_LENGTH}: ids become URLs "
@@ -45,7 +47,7 @@ def period_problem(value: str) -> str | None:
     """What is wrong with a quarter like '2026-Q4', or None."""
     match = _PERIOD_RE.fullmatch(value)
     if not match:
-        return f"malformed period {value!r}: write a quarter as YYYY-QN, like '2026-Q4'"
+        return f"malformed period {excerpt(value)}: write a quarter as YYYY-QN, like '2026-Q4'"
     if not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
         return (f"period {value!r} is outside the years a plan can name ({MIN_YEAR} to {MAX_YEAR}): "
                 "write the quarter the plan means, like '2026-Q4'")
@@ -75,7 +77,7 @@ def _check_when(value: str) -> str:
         except ValueError as error:
             raise ValueError(f"invalid date {value!r}: {error}") from None
         return value
-    raise ValueError(f"malformed time {value!r}: write a quarter like '2026-Q4' or a date like '2026-10-06'")
+    raise ValueError(f"malformed time {excerpt(value)}: write a quarter like '2026-Q4' or a date like '2026-10-06'")
 
 
 def _check_date(value: dt.date) -> dt.date:

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from generator.diagnostics import Diagnostic, field_path
+from generator.diagnostics import EXCERPT_LIMIT, Diagnostic, excerpt, field_path, printable
 from generator.schema import CONTROL_CHARACTERS
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -123,7 +123,7 @@ class _Builder:
         if isinstance(event, yaml.AliasEvent):
             self.error(
                 mark,
-                f"YAML alias '*{event.anchor}' is not allowed",
+                f"YAML alias {excerpt('*' + event.anchor)} is not allowed",
                 path,
                 "write the value out in full: anchors and aliases hide what a plan says and can blow up its size",
             )
@@ -132,7 +132,7 @@ class _Builder:
         if anchor is not None:
             self.error(
                 mark,
-                f"YAML anchor '&{anchor}' is not allowed",
+                f"YAML anchor {excerpt('&' + anchor)} is not allowed",
                 path,
                 "remove the anchor and write each value out in full",
             )
@@ -140,7 +140,7 @@ class _Builder:
         if tag not in (None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
             self.error(
                 mark,
-                f"YAML tag '{str(tag).replace('tag:yaml.org,2002:', '!!')}' is not allowed",
+                f"YAML tag {excerpt(str(tag).replace('tag:yaml.org,2002:', '!!'))} is not allowed",
                 path,
                 "plans are plain data: remove the tag (quote the value if it should be text)",
             )
@@ -203,7 +203,7 @@ class _Builder:
                 first_line = self.source._keys[child][0]
                 self.error(
                     mark,
-                    f"duplicate key '{key}' (first written on line {first_line})",
+                    f"duplicate key {excerpt(key)} (first written on line {first_line})",
                     child,
                     "keep one of the two: YAML would silently drop the first",
                 )
@@ -295,8 +295,8 @@ def _read_with_positions(text: str, source: SourceMap, loader: Any = yaml.SafeLo
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
+        problem = _short(exc.problem or "invalid YAML")
+        context = f" ({_short(exc.context)})" if exc.context else ""
         return ParsedFile(None, source, tuple(builder.problems) + (
             Diagnostic(source.file, line, column, f"YAML syntax error: {problem}{context}", "",
                        "check the indentation and quoting on this line and the one before"),))
@@ -306,7 +306,7 @@ def _read_with_positions(text: str, source: SourceMap, loader: Any = yaml.SafeLo
         return _failed(source, line, column, f"unacceptable character #x{exc.character:04x}: {exc.reason}",
                        "remove the invisible control character (retype the text around it)")
     except yaml.YAMLError as exc:
-        return _failed(source, 1, 1, f"YAML error: {exc}")
+        return _failed(source, 1, 1, f"YAML error: {_short(str(exc))}")
     return ParsedFile(data, source, tuple(builder.problems))
 
 
@@ -338,6 +338,12 @@ def _record_positions(text: str, source: SourceMap) -> None:
 
     following(), following()  # the stream and the document start
     node(following(), ())
+
+
+def _short(text: str) -> str:
+    """The parser's own words, which may quote the file: invisible characters escaped, cut short if long."""
+    text = printable(text)
+    return text if len(text) <= 2 * EXCERPT_LIMIT else text[: 2 * EXCERPT_LIMIT] + "…"
 
 
 def _failed(source: SourceMap, line: int, column: int, message: str, hint: str = "") -> ParsedFile:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.planfiles import BAD_PLANS, EXAMPLE_PLAN, make_plan
+from tests.planfiles import BAD_PLANS, EXAMPLE_PLAN, make_plan, replace_in
 
 CONFIG = EXAMPLE_PLAN.parent / "mkdocs.yml"
 
@@ -38,3 +38,68 @@ def test_plans_that_crashed_check_or_build_get_their_report(case: str, command: 
     done = handbook(tmp_path, command, "--plan", "plan", *extra)
     assert_reported(done, (BAD_PLANS / case / "expected.txt").read_text(encoding="utf-8"))
     assert not (tmp_path / "site").exists()
+
+
+# ---------------------------------------------------------------- item 12: files that are not the plan's
+
+
+def test_a_link_to_a_file_outside_the_plan_is_refused_at_the_link_and_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "id_ed25519"
+    secret.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA\n"
+                      "-----END OPENSSH PRIVATE KEY-----\n", encoding="utf-8")
+    plan = make_plan(tmp_path)
+    (plan / "teams" / "key.yaml").symlink_to(secret)
+    (plan / "reviews" / "2026-Q4.yaml").symlink_to(secret)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "benefits.yaml").write_bytes((plan / "benefits.yaml").read_bytes())
+    (plan / "benefits.yaml").unlink()
+    (plan / "benefits.yaml").symlink_to(outside / "benefits.yaml")
+    done = handbook(tmp_path, "check", "--plan", "plan")
+    refused = ("error: this file is a link to a file outside the plan folder, so it is not read\n"
+               "    hint: copy the file into the plan folder instead of linking to it: a plan reads only its own files\n")
+    assert_reported(done, "".join(f"plan/{name}:1:1: {refused}"
+                                  for name in ("benefits.yaml", "reviews/2026-Q4.yaml", "teams/key.yaml"))
+                    + "3 errors in the plan\n")
+    assert "PRIVATE KEY" not in done.stderr and "c2VjcmV0" not in done.stderr
+
+
+def test_a_link_inside_the_plan_folder_is_read(tmp_path: Path) -> None:
+    plan = make_plan(tmp_path)
+    kept = plan / "teams" / "south-sales.yaml"
+    kept.rename(plan / "south-sales.yaml.txt")
+    kept.symlink_to(Path("..") / "south-sales.yaml.txt")
+    done = handbook(tmp_path, "check", "--plan", "plan")
+    assert done.returncode == 0, done.stderr
+    assert "3 teams" in done.stdout
+
+
+LONG = "Q" * 5000
+"""Planted where messages quote a plan's text; no message may quote more than 80 characters of it."""
+
+
+@pytest.mark.parametrize(("rel", "old", "new"), [
+    ("organization.yaml", "period: 2026-Q4", f"period: {LONG}"),
+    ("organization.yaml", "as_of: 2026-11-15", f"as_of: {LONG}"),
+    ("organization.yaml", "name: Acme Sensors", f"name: Acme Sensors\n{LONG}: 1\n{LONG}: 2"),
+    ("objectives.yaml", "category: growth", f"category: {LONG}"),
+    ("teams/north-sales.yaml", "id: north-new-arr", f"id: {LONG}"),
+    ("teams/north-sales.yaml", "baseline: 900", f"baseline: {LONG}"),
+    ("teams/north-sales.yaml", "name: North Sales", f"name: &{LONG} North Sales"),
+    ("teams/north-sales.yaml", "department: sales", f"department: !{LONG} sales"),
+    ("teams/south-sales.yaml", None, f"-----BEGIN KEY-----\n{LONG}\n-----END KEY-----\n"),
+    ("reviews/2026-Q3.yaml", "date: 2026-10-05", f"date: {LONG}"),
+    ("teams/field-marketing.yaml", "name: Field Marketing", f"name: 'Field Marketing\n  {LONG}"),
+    ("benefits.yaml", "benefits:", f"benefits: {{{LONG}"),
+])
+def test_no_message_quotes_more_than_an_excerpt_of_a_file(rel: str, old: str | None, new: str,
+                                                          tmp_path: Path) -> None:
+    plan = make_plan(tmp_path)
+    if old is None:
+        (plan / rel).write_text(new, encoding="utf-8")
+    else:
+        replace_in(plan, rel, old, new)
+    done = handbook(tmp_path, "check", "--plan", "plan")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"plan/{rel}:" in done.stderr
+    assert "Q" * 81 not in done.stderr, done.stderr
