@@ -15,6 +15,7 @@ import os
 import posixpath
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 import types
 import typing
 from enum import Enum
@@ -64,24 +65,29 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def load_plan(plan_dir: Path | str) -> Plan:
-    """Read, validate and cross-check a plan folder; raise `PlanError` listing every problem."""
+def load_plan(plan_dir: Path | str, *, shown_as: str | None = None) -> Plan:
+    """Read, validate and cross-check a plan folder; raise `PlanError` listing every problem.
+
+    Messages name its files relative to the working folder, or under `shown_as` when given: how
+    the user named a plan that is read from a temporary copy (`HEAD~1:plan/teams/x.yaml`).
+    """
     root = Path(plan_dir)
+    named = display_path if shown_as is None else (lambda path: f"{shown_as}/{path.relative_to(root).as_posix()}")
+    show = functools.cache(named)  # asked twice per file; relpath reads the working folder each time
     problems: list[Diagnostic] = []
     if not root.is_dir():
         raise PlanError([Diagnostic(str(root), 1, 1, "plan folder not found",
                                     hint="pass --plan DIR with the folder that holds organization.yaml")])
-    problems += _stray_files(root)
+    problems += _stray_files(root, show)
 
     sources: dict[str, SourceMap] = {}
-    shown_as = functools.cache(display_path)  # asked twice per file; relpath reads the working folder each time
     inside = root.resolve()
 
     def readable(path: Path) -> bool:
         """Whether `path` is the plan's own file; a link to outside the plan folder is reported, and never read."""
         if path.resolve().is_relative_to(inside):
             return True
-        problems.append(Diagnostic(shown_as(path), 1, 1, "this file is a link to a file outside the plan folder, "
+        problems.append(Diagnostic(show(path), 1, 1, "this file is a link to a file outside the plan folder, "
                                    "so it is not read", hint="copy the file into the plan folder instead of linking "
                                    "to it: a plan reads only its own files"))
         return False
@@ -89,7 +95,7 @@ def load_plan(plan_dir: Path | str) -> Plan:
     def cached(name: str, model: type[BaseModel], wrapper: type[BaseModel] | None,
                raw: bytes) -> tuple[bytes, SourceMap, BaseModel] | None:
         """Digest, positions and model of the file when it last read cleanly with these bytes, else None."""
-        remembered = _clean_reads.get((shown_as(root / name), model, wrapper))
+        remembered = _clean_reads.get((show(root / name), model, wrapper))
         return remembered if remembered is not None and remembered[0] == _digest(raw) else None
 
     def check(name: str, model: type[BaseModel], wrapper: type[BaseModel] | None = None, *, raw: bytes | None = None,
@@ -99,7 +105,7 @@ def load_plan(plan_dir: Path | str) -> Plan:
         `raw` and `fast` as for `read_yaml`, when the caller has read the file already.
         """
         path = root / name
-        display = shown_as(path)
+        display = show(path)
         raw = path.read_bytes() if raw is None else raw
         remembered = cached(name, model, wrapper, raw)
         if remembered is not None:
@@ -127,8 +133,8 @@ def load_plan(plan_dir: Path | str) -> Plan:
         if path.is_file():
             checked[name] = check(name, model) if readable(path) else None
         elif name not in OPTIONAL_FILES:
-            problems.append(Diagnostic(display_path(path), 1, 1, f"required file {name} is missing",
-                                       hint=f"create {display_path(path)}; the README shows an example"))
+            problems.append(Diagnostic(show(path), 1, 1, f"required file {name} is missing",
+                                       hint=f"create {show(path)}; the README shows an example"))
     teams: list[Team] = []
     team_files = _yaml_files(root / TEAMS)
     team_paths = [path for path in team_files if readable(path)]
@@ -139,19 +145,19 @@ def load_plan(plan_dir: Path | str) -> Plan:
     # In the order of `unread`, as they are parsed: this process checks the first ones while workers parse the rest.
     with contextlib.closing(forked.split_map(fast_read, [raws[i] for i in unread], PARALLEL_FILES)) as fast_reads:
         for i, path in enumerate(team_paths):
-            _file_id_ok(path, "team", problems)
+            _file_id_ok(path, "team", problems, show)
             fast = next(fast_reads) if i in unread_now else None
             team = check(team_file(path.stem), TeamFile, wrappers[i], raw=raws[i], fast=fast, id=path.stem)
             if isinstance(team, Team):
                 teams.append(team)
     if not team_files:
-        problems.append(Diagnostic(display_path(root / TEAMS), 1, 1, "the plan has no teams",
+        problems.append(Diagnostic(show(root / TEAMS), 1, 1, "the plan has no teams",
                                    hint="add one file per team: teams/<team-id>.yaml"))
     reviews: list[Review] = []
     for path in _yaml_files(root / REVIEWS):
         if not readable(path):
             continue
-        period_ok = _period_ok(path, problems)
+        period_ok = _period_ok(path, problems, show)
         review = check(review_file(path.stem), ReviewFile, *((Review,) if period_ok else ()), period=path.stem)
         if isinstance(review, Review):
             reviews.append(review)
@@ -210,7 +216,7 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if p.suffix == ".yaml" and p.is_file()), key=lambda p: p.name)
 
 
-def _stray_files(root: Path) -> list[Diagnostic]:
+def _stray_files(root: Path, show: Callable[[Path], str]) -> list[Diagnostic]:
     """Files a plan author probably meant as plan files but misnamed (`.yml`, `objective.yaml`)."""
     found: list[Diagnostic] = []
     for path in sorted(root.rglob("*.y*ml")):
@@ -219,7 +225,7 @@ def _stray_files(root: Path) -> list[Diagnostic]:
                                   and path.suffix == ".yaml"):
             continue
         hint = _did_you_mean_file(rel, _plan_files_like(path.relative_to(root)))
-        found.append(Diagnostic(display_path(path), 1, 1, "this file is not part of the plan format, so it is ignored",
+        found.append(Diagnostic(show(path), 1, 1, "this file is not part of the plan format, so it is ignored",
                                 hint=hint or "plan files are organization.yaml, objectives.yaml, benefits.yaml, "
                                              "retired.yaml, teams/<team-id>.yaml and reviews/<YYYY-QN>.yaml"))
     return found
@@ -248,29 +254,29 @@ def _plan_files_like(rel: Path) -> list[str]:
     return [*KNOWN_FILES, *teams, *reviews]
 
 
-def _file_id_ok(path: Path, kind: str, problems: list[Diagnostic]) -> bool:
+def _file_id_ok(path: Path, kind: str, problems: list[Diagnostic], show: Callable[[Path], str]) -> bool:
     if re.fullmatch(ID_PATTERN, path.stem):
         if id_problem(path.stem) is None:
             return True
-        problems.append(Diagnostic(display_path(path), 1, 1, f"the file name is the {kind}'s id: {id_problem(path.stem)}",
+        problems.append(Diagnostic(show(path), 1, 1, f"the file name is the {kind}'s id: {id_problem(path.stem)}",
                                    hint="rename the file"))
         return False
-    problems.append(Diagnostic(display_path(path), 1, 1,
+    problems.append(Diagnostic(show(path), 1, 1,
                                f"malformed {kind} id {excerpt(path.stem)} (the file name is the {kind}'s id)",
                                hint="rename the file: lowercase letters and digits joined by hyphens, "
                                     "like teams/enterprise-sales-emea.yaml"))
     return False
 
 
-def _period_ok(path: Path, problems: list[Diagnostic]) -> bool:
+def _period_ok(path: Path, problems: list[Diagnostic], show: Callable[[Path], str]) -> bool:
     if re.fullmatch(PERIOD_PATTERN, path.stem):
         if period_problem(path.stem) is None:
             return True
-        problems.append(Diagnostic(display_path(path), 1, 1,
+        problems.append(Diagnostic(show(path), 1, 1,
                                    f"the file name is the review's quarter: {period_problem(path.stem)}",
                                    hint="rename the file"))
         return False
-    problems.append(Diagnostic(display_path(path), 1, 1,
+    problems.append(Diagnostic(show(path), 1, 1,
                                f"malformed review period {excerpt(path.stem)} (the file name is the review's quarter)",
                                hint="name review files by quarter, like reviews/2026-Q3.yaml"))
     return False

@@ -7,6 +7,7 @@ test can only make on the spot (symbolic links, git revisions), as a user would.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,29 @@ def test_no_message_quotes_more_than_an_excerpt_of_a_file(rel: str, old: str | N
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert f"plan/{rel}:" in done.stderr
     assert "Q" * 81 not in done.stderr, done.stderr
+
+
+# ---------------------------------------------------------------- item 14: plans read from git
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
+                   check=True, capture_output=True)
+
+
+def test_diff_names_the_files_of_a_broken_revision_as_the_user_wrote_it(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    plan = make_plan(repo)
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "good plan")
+    git(repo, "checkout", "-q", "-b", "broken")
+    shutil.rmtree(plan)
+    make_plan(repo, BAD_PLANS / "several-errors")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "broken plan")
+    git(repo, "checkout", "-q", "main")
+    done = handbook(repo, "diff", "broken:plan", "plan")
+    expected = (BAD_PLANS / "several-errors" / "expected.txt").read_text(encoding="utf-8")
+    assert_reported(done, expected.replace("plan/", "broken:plan/"))
+    assert "handbook-plan-" not in done.stderr
