@@ -53,9 +53,9 @@ def format_report(diagnostics: Iterable[Diagnostic]) -> str:
     return f"{body}\n{errors} {noun} in the plan" if items else "no problems"
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A 'did you mean' hint for a misspelt name, or an empty string when nothing is close."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=3, cutoff=0.6)
+def did_you_mean(word: str, choices: Iterable[str], *, most: int = 3) -> str:
+    """A 'did you mean' hint for a misspelt name (the `most` closest), or an empty string when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=most, cutoff=0.6)
     if not close:
         return ""
     return "did you mean " + " or ".join(repr(c) for c in close) + "?"

@@ -126,18 +126,36 @@ def load_plan(plan_dir: Path | str, *, shown_as: str | None = None) -> Plan:
                 _clean_reads.popitem(last=False)
         return result
 
+    # What files that failed to load may define: every id-like word written in them. A reference to
+    # an id written in none of them is reported as unknown in this same run; None: a failed file
+    # could not be read at all (missing, or a link out), so references of its kinds are not judged.
+    broken_words: set[str] | None = set()
+
+    def failed(raw: bytes | None, *also: str) -> None:
+        nonlocal broken_words
+        if raw is None or broken_words is None:
+            broken_words = None
+        else:
+            broken_words |= {*_ID_WORDS.findall(raw.decode("utf-8", errors="replace")), *(a.lower() for a in also)}
+
     checked: dict[str, BaseModel | None] = {}
     for name, model in ((ORGANIZATION, Organization), (OBJECTIVES, ObjectivesFile), (BENEFITS, BenefitsFile),
                         (RETIRED, RetiredFile)):
         path = root / name
         if path.is_file():
-            checked[name] = check(name, model) if readable(path) else None
+            ours = readable(path)
+            checked[name] = check(name, model) if ours else None
+            if checked[name] is None:
+                failed(path.read_bytes() if ours else None)
         elif name not in OPTIONAL_FILES:
+            failed(None)
             problems.append(Diagnostic(show(path), 1, 1, f"required file {name} is missing",
                                        hint=f"create {show(path)}; the README shows an example"))
     teams: list[Team] = []
     team_files = _yaml_files(root / TEAMS)
     team_paths = [path for path in team_files if readable(path)]
+    if len(team_paths) < len(team_files):
+        failed(None)
     raws = [path.read_bytes() for path in team_paths]
     wrappers = [Team if id_problem(path.stem) is None else None for path in team_paths]
     unread = [i for i, path in enumerate(team_paths) if not cached(team_file(path.stem), TeamFile, wrappers[i], raws[i])]
@@ -150,6 +168,8 @@ def load_plan(plan_dir: Path | str, *, shown_as: str | None = None) -> Plan:
             team = check(team_file(path.stem), TeamFile, wrappers[i], raw=raws[i], fast=fast, id=path.stem)
             if isinstance(team, Team):
                 teams.append(team)
+            else:
+                failed(raws[i], path.stem)
     if not team_files:
         problems.append(Diagnostic(show(root / TEAMS), 1, 1, "the plan has no teams",
                                    hint="add one file per team: teams/<team-id>.yaml"))
@@ -161,6 +181,8 @@ def load_plan(plan_dir: Path | str, *, shown_as: str | None = None) -> Plan:
         review = check(review_file(path.stem), ReviewFile, *((Review,) if period_ok else ()), period=path.stem)
         if isinstance(review, Review):
             reviews.append(review)
+        else:
+            failed(path.read_bytes())
 
     organization = checked.get(ORGANIZATION)
     objectives = checked.get(OBJECTIVES)
@@ -169,7 +191,10 @@ def load_plan(plan_dir: Path | str, *, shown_as: str | None = None) -> Plan:
     incomplete: set[str] = set()
     if not isinstance(objectives, ObjectivesFile):
         incomplete.add("objective")
-    if len(teams) < len(team_files) or any((root / TEAMS).glob("*.yml")):
+    misnamed = sorted((root / TEAMS).glob("*.yml"))
+    for path in misnamed:
+        failed(path.read_bytes() if path.is_file() and path.resolve().is_relative_to(inside) else None, path.stem)
+    if len(teams) < len(team_files) or misnamed:
         incomplete |= {"team", "goal", "person"}
     if (root / RETIRED).is_file() and not isinstance(retired, RetiredFile):
         incomplete.add("retired")
@@ -182,7 +207,8 @@ def load_plan(plan_dir: Path | str, *, shown_as: str | None = None) -> Plan:
         retired=retired.retired if isinstance(retired, RetiredFile) else (),
         sources=sources,
     )
-    problems += references.check(plan, incomplete=frozenset(incomplete))
+    problems += references.check(plan, incomplete=frozenset(incomplete),
+                                 maybe=None if broken_words is None else frozenset(broken_words))
     problems += health.settings_problems(plan)
     if problems or plan.organization is _STAND_IN_ORGANIZATION:
         raise PlanError(problems)
@@ -192,6 +218,8 @@ def load_plan(plan_dir: Path | str, *, shown_as: str | None = None) -> Plan:
 def _digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=20).digest()
 
+
+_ID_WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 PARALLEL_FILES = 200
 """From this many team files to parse, forked workers parse a share each: 0.6 s of YAML at 1,000 teams."""

@@ -160,17 +160,24 @@ def test_retired_goal_may_be_unknown_other_changes_may_not(tmp_path: Path, monke
                             "(a retired goal is recorded with field: retired)")
 
 
-def test_broken_team_file_hides_only_references_into_teams(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Goals, people and teams may live in the file that failed, so only they are not called unknown."""
+def test_broken_team_file_hides_only_references_to_what_it_may_define(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids written in the file that failed may be defined there, so only they are not called unknown (issue 11, 15).
+
+    Every other unknown reference is reported in the same run, not after the broken file is fixed.
+    """
     plan = make_plan(tmp_path)
     replace_in(plan, "teams/north-sales.yaml", "target: 1200", "target: lots")
     replace_in(plan, "teams/field-marketing.yaml", "owner: mark-field", "owner: nobody-at-all")
     replace_in(plan, "teams/field-marketing.yaml", "      - north-sales\n", "      - no-such-team\n")
     replace_in(plan, "teams/south-sales.yaml", "objective: grow-revenue", "objective: grow-revenu")
+    replace_in(plan, "teams/south-sales.yaml", "owner: sofia-marin", "owner: olaf-berg")  # in north-sales.yaml
     monkeypatch.chdir(tmp_path)
     with pytest.raises(PlanError) as caught:
         load_plan(Path("plan"))
     assert [(d.file, d.message) for d in caught.value.diagnostics] == [
+        ("plan/teams/field-marketing.yaml", "unknown person 'nobody-at-all'"),
+        ("plan/teams/field-marketing.yaml", "unknown team 'no-such-team'"),
         ("plan/teams/north-sales.yaml", "expected a number, found the text 'lots'"),
         ("plan/teams/south-sales.yaml", "unknown objective 'grow-revenu'"),
     ]
