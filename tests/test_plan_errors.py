@@ -7,6 +7,8 @@ test can only make on the spot (symbolic links, git revisions), as a user would.
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from generator import snapshot
+from generator.loader import load_plan
 from tests.planfiles import BAD_PLANS, EXAMPLE_PLAN, make_plan, replace_in
 
 CONFIG = EXAMPLE_PLAN.parent / "mkdocs.yml"
@@ -130,3 +134,34 @@ def test_diff_names_the_files_of_a_broken_revision_as_the_user_wrote_it(tmp_path
     expected = (BAD_PLANS / "several-errors" / "expected.txt").read_text(encoding="utf-8")
     assert_reported(done, expected.replace("plan/", "broken:plan/"))
     assert "handbook-plan-" not in done.stderr
+
+
+# ---------------------------------------------------------------- item 16: what left, told the same way twice
+
+
+def test_diff_and_the_published_links_check_agree_on_what_left(tmp_path: Path) -> None:
+    """An individual goal and a person that left: diff lists them, and check refuses exactly them."""
+    old = make_plan(tmp_path / "old")
+    with (old / "teams" / "south-sales.yaml").open("a", encoding="utf-8") as team:
+        team.write("  - id: pia-extra\n    name: Pia Extra\n    role: Account Executive\n")
+    (tmp_path / "plan.json").write_bytes(snapshot.dumps(load_plan(old), version="2026-Q3"))
+    new = make_plan(tmp_path / "new")
+    text = (new / "teams" / "north-sales.yaml").read_text(encoding="utf-8")
+    start = text.index("      - id: olaf-handovers")
+    end = text.index("          - north-handover-quality\n", start) + len("          - north-handover-quality\n")
+    (new / "teams" / "north-sales.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+
+    diff = handbook(tmp_path, "diff", "old/plan", "new/plan", "--format", "json")
+    assert diff.returncode == 0, diff.stderr
+    found = json.loads(diff.stdout)
+    left = {(kind, r["item"]["id"]) for kind, part in (("goal", "goals"), ("person", "people"))
+            for r in found[part]["retired"] if not r["recorded"]}
+    assert left == {("goal", "olaf-handovers"), ("person", "pia-extra")}
+    text_report = handbook(tmp_path, "diff", "old/plan", "new/plan").stdout
+    assert "olaf-handovers  Hand over 10 deals with a complete success plan  [North Sales]" in text_report
+    assert "People who left:\n  - pia-extra  Pia Extra  [South Sales]" in text_report
+
+    check = handbook(tmp_path, "check", "--plan", "new/plan", "--previous", "plan.json")
+    assert check.returncode == 1 and "Traceback" not in check.stderr
+    refused = set(re.findall(r"error: (goal|person|team|objective) '([a-z0-9-]+)' was published", check.stderr))
+    assert refused == left
