@@ -54,8 +54,17 @@ def format_report(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str], *, most: int = 3) -> str:
-    """A 'did you mean' hint for a misspelt name (the `most` closest), or an empty string when nothing is close."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=most, cutoff=0.6)
+    """A 'did you mean' hint for a misspelt name (the `most` closest), or an empty string when nothing is close.
+
+    Case does not count: 'NPS' means 'nps', and 'Increase' is close to 'increase'.
+    """
+    options = sorted(set(choices))
+    close = [c for c in options if c.lower() == word.lower()][:most]
+    if not close:
+        lowered: dict[str, str] = {}
+        for choice in options:
+            lowered.setdefault(choice.lower(), choice)
+        close = [lowered[c] for c in difflib.get_close_matches(word.lower(), sorted(lowered), n=most, cutoff=0.6)]
     if not close:
         return ""
     return "did you mean " + " or ".join(repr(c) for c in close) + "?"

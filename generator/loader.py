@@ -395,8 +395,19 @@ def _explain(error: Any, model: type[BaseModel], loc: PlainPath) -> tuple[str, s
     if kind == "too_short":
         return f"'{name}' needs at least {error['ctx']['min_length']} item(s)", "add an item", False
     if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, "), "", False
+        message = str(error["msg"]).removeprefix("Value error, ")
+        hint = _id_suggestion(value) if message.startswith("malformed id") else ""
+        return message, hint, False
     return str(error["msg"]), "", False
+
+
+def _id_suggestion(value: Any) -> str:
+    """'did you mean' for a malformed id: the same words as an id ('NPS' -> 'nps', 'EMEA new_logos' -> 'emea-new-logos')."""
+    words = re.findall(r"[a-z0-9]+", str(value).lower())
+    suggestion = "-".join(words)
+    if not words or id_problem(suggestion) is not None:
+        return ""
+    return f"did you mean {suggestion!r}?"
 
 
 def _unwrap(annotation: Any) -> list[Any]:

@@ -126,7 +126,8 @@ def _references(plan: Plan, incomplete: frozenset[str], maybe: frozenset[str] | 
             elif evidence.metric is not None:
                 metrics = {m.id for m in plan.objective(evidence.objective).key_metrics}
                 yield from ref(Located(where.file, (*where.path, "metric")), "key metric", evidence.metric,
-                               metrics, f"objective '{evidence.objective}' in {objectives_file}")
+                               metrics, f"objective '{evidence.objective}' in {objectives_file}, which has: "
+                                        + ", ".join(sorted(metrics)))
     # Reviews are history: they may name a goal by an id it had then (renamed or retired since).
     # Goals named by decisions are checked by the alignment rule `decision-names-unknown-goal`.
     known = lineage.of(plan)

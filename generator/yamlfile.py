@@ -102,9 +102,10 @@ class ParsedFile:
 class _Builder:
     """Turns a stream of YAML events into plain dicts, lists, strings and None."""
 
-    def __init__(self, events: Iterator[yaml.Event], source: SourceMap) -> None:
+    def __init__(self, events: Iterator[yaml.Event], source: SourceMap, lines: list[str]) -> None:
         self.events = events
         self.source = source
+        self.lines = lines
         self.problems: list[Diagnostic] = []
 
     def error(self, mark: yaml.Mark, message: str, path: PlainPath, hint: str = "") -> None:
@@ -125,6 +126,7 @@ class _Builder:
                 mark,
                 f"YAML alias {excerpt('*' + event.anchor)} is not allowed",
                 path,
+                self.quote_hint(mark, "*", "&" + event.anchor) or
                 "write the value out in full: anchors and aliases hide what a plan says and can blow up its size",
             )
             return None
@@ -134,7 +136,7 @@ class _Builder:
                 mark,
                 f"YAML anchor {excerpt('&' + anchor)} is not allowed",
                 path,
-                "remove the anchor and write each value out in full",
+                self.quote_hint(mark, "&", "*" + anchor) or "remove the anchor and write each value out in full",
             )
         tag = getattr(event, "tag", None)
         if tag not in (None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
@@ -142,7 +144,8 @@ class _Builder:
                 mark,
                 f"YAML tag {excerpt(str(tag).replace('tag:yaml.org,2002:', '!!'))} is not allowed",
                 path,
-                "plans are plain data: remove the tag (quote the value if it should be text)",
+                (_quote_hint(self.lines, mark.line, "!") if not str(tag).startswith("tag:") else "")
+                or "plans are plain data: remove the tag (quote the value if it should be text)",
             )
         if isinstance(event, yaml.ScalarEvent):
             plain = event.style is None and tag is None
@@ -159,6 +162,12 @@ class _Builder:
         if isinstance(event, yaml.MappingStartEvent):
             return self.mapping(path)
         raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
+
+    def quote_hint(self, mark: yaml.Mark, indicator: str, partner: str) -> str:
+        """'quote the value' for an alias or anchor that is text, not YAML: the file has no `partner` for it."""
+        if any(re.search(re.escape(partner) + r"(?![\w-])", line) for line in self.lines):
+            return ""
+        return _quote_hint(self.lines, mark.line, indicator)
 
     def text_problems(self, mark: yaml.Mark, value: str, path: PlainPath) -> bool:
         """Report characters no plan text may hold (in a value, or in a key at `path`); whether there were any."""
@@ -277,7 +286,8 @@ def _read_with_positions(text: str, source: SourceMap, loader: Any = yaml.SafeLo
     PyYAML's Python parser words syntax errors best. A file known to be clean
     is read again by libyaml when positions are asked for: same positions, faster.
     """
-    builder = _Builder(yaml.parse(text, Loader=loader), source)
+    lines = text.splitlines()
+    builder = _Builder(yaml.parse(text, Loader=loader), source, lines)
     data: Any = None
     try:
         for event in builder.events:
@@ -297,9 +307,11 @@ def _read_with_positions(text: str, source: SourceMap, loader: Any = yaml.SafeLo
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = _short(exc.problem or "invalid YAML")
         context = f" ({_short(exc.context)})" if exc.context else ""
+        quoting = next(filter(None, (_quote_hint(lines, m.line) for m in (exc.context_mark, exc.problem_mark) if m)),
+                       "")
         return ParsedFile(None, source, tuple(builder.problems) + (
             Diagnostic(source.file, line, column, f"YAML syntax error: {problem}{context}", "",
-                       "check the indentation and quoting on this line and the one before"),))
+                       quoting or "check the indentation and quoting on this line and the one before"),))
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -338,6 +350,23 @@ def _record_positions(text: str, source: SourceMap) -> None:
 
     following(), following()  # the stream and the document start
     node(following(), ())
+
+
+_STARTS_WITH_INDICATOR = re.compile(r"^\s*(?:-\s+)*(?:(?P<key>[^\s\-?:#'\"][^:#]*?):\s+)?(?P<value>[*&!%@`].*?)\s*$")
+"""A line whose value starts with a character YAML reserves (alias, anchor, tag, directive, reserved)."""
+
+
+def _quote_hint(lines: list[str], index: int, only: str = "*&!%@`") -> str:
+    """'quote the value' when line `index` (0-based) holds a value starting with one of `only`; else empty."""
+    match = _STARTS_WITH_INDICATOR.match(lines[index]) if 0 <= index < len(lines) else None
+    if match is None or match["value"][0] not in only:
+        return ""
+    value = match["value"]
+    hint = f"quote a value that starts with '{value[0]}' (YAML reserves it)"
+    if len(value) > EXCERPT_LIMIT:
+        return hint
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{hint}: {match['key']}: {quoted}" if match["key"] else f"{hint}: {quoted}"
 
 
 def _short(text: str) -> str:

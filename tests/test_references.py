@@ -136,12 +136,21 @@ def test_unknown_evidence_metric_names_its_objective(tmp_path: Path, monkeypatch
     assert short([problem]) == [("plan/benefits.yaml", 7, 17, "unknown key metric 'ar'",
                                  "benefits[0].evidence[0].metric")]
     assert problem.hint == ("did you mean 'arr'? key metrics are defined in objective 'grow-revenue' "
-                            "in plan/objectives.yaml")
+                            "in plan/objectives.yaml, which has: arr")
 
 
-def test_metric_of_another_objective_is_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_metric_of_another_objective_is_unknown_and_the_valid_ones_are_listed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (problem,) = problems(tmp_path, monkeypatch, ("benefits.yaml", "metric: arr", "metric: nps"))
     assert problem.message == "unknown key metric 'nps'"
+    assert problem.hint == "key metrics are defined in objective 'grow-revenue' in plan/objectives.yaml, which has: arr"
+
+
+def test_a_wrong_case_id_gets_the_id_it_means(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`metric: NPS` is malformed (ids are lowercase), and the hint says which id it means (issue 11, item 17)."""
+    (problem,) = problems(tmp_path, monkeypatch, ("benefits.yaml", "metric: arr", "metric: ARR"))
+    assert problem.message.startswith("malformed id 'ARR': ids are lowercase letters")
+    assert problem.hint == "did you mean 'arr'?"
 
 
 def test_retired_goal_may_be_unknown_other_changes_may_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
