@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import math
 import os
 import posixpath
 import re
@@ -377,6 +378,9 @@ def _explain(error: Any, model: type[BaseModel], loc: PlainPath) -> tuple[str, s
         what = name.replace("_", " ") if owner is not None and name in owner.model_fields else f"value for {excerpt(name)}"
         return (f"{excerpt(value)} is not a valid {what}",
                 (hint + " " if hint else "") + f"choose one of: {', '.join(choices)}", False)
+    if kind == "finite_number" and _is_huge(value):
+        return (f"the number {excerpt(value)} is too large to compute with",
+                "write a number between -1e308 and 1e308 (in a larger unit, if need be)", False)
     if kind in ("float_parsing", "float_type", "int_parsing", "finite_number"):
         return f"expected a number, found {_kind(value)}", "write a plain number like 1250000 or 12.5 (no units)", False
     if kind.startswith("date") or kind.startswith("datetime"):
@@ -399,6 +403,14 @@ def _explain(error: Any, model: type[BaseModel], loc: PlainPath) -> tuple[str, s
         hint = _id_suggestion(value) if message.startswith("malformed id") else ""
         return message, hint, False
     return str(error["msg"]), "", False
+
+
+def _is_huge(value: Any) -> bool:
+    """Whether a number's text is a number too large for a float ('1e400'), not NaN or infinity written out."""
+    try:
+        return math.isinf(float(value)) and not str(value).strip().lstrip("+-").lower().startswith("inf")
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 def _id_suggestion(value: Any) -> str:
