@@ -92,6 +92,11 @@ EXCERPT_LIMIT = 80
 """The most characters of a plan's own text that a message quotes."""
 
 
+def clip(text: str) -> str:
+    """A name or title of the plan as a message shows it unquoted: at most `EXCERPT_LIMIT` characters."""
+    return text if len(text) <= EXCERPT_LIMIT else text[:EXCERPT_LIMIT] + "…"
+
+
 def excerpt(value: object) -> str:
     """A value of the plan quoted in a message: at most `EXCERPT_LIMIT` characters of it, invisible ones escaped.
 

@@ -165,3 +165,12 @@ def test_diff_and_the_published_links_check_agree_on_what_left(tmp_path: Path) -
     assert check.returncode == 1 and "Traceback" not in check.stderr
     refused = set(re.findall(r"error: (goal|person|team|objective) '([a-z0-9-]+)' was published", check.stderr))
     assert refused == left
+
+
+def test_alignment_findings_quote_an_excerpt_too(tmp_path: Path) -> None:
+    plan = make_plan(tmp_path)
+    replace_in(plan, "teams/south-sales.yaml", "lead: sofia-marin", f"lead: sofia-marin\nterritories: [{LONG}]")
+    done = handbook(tmp_path, "check", "--plan", "plan")
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "territory 'QQQQ" in done.stdout and "has no one assigned" in done.stdout
+    assert "Q" * 81 not in done.stdout + done.stderr
