@@ -117,7 +117,7 @@ def test_the_report_matches_the_golden_file(found: changes.Changes, fmt: str) ->
 
 def test_json_keeps_every_category_so_tools_see_one_shape(found: changes.Changes) -> None:
     data = json.loads(report.render(found, "json"))
-    assert sorted(data) == ["goals", "new", "objectives", "old", "teams"]
+    assert sorted(data) == ["goals", "new", "objectives", "old", "people", "teams"]
     assert sorted(data["goals"]) == ["added", "moved", "realigned", "reassigned", "renamed", "retargeted",
                                      "retired", "retitled"]
     assert data["goals"]["retargeted"][0]["fields"][1] == {"field": "target", "before": 1200.0, "after": 1500.0,

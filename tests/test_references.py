@@ -136,12 +136,21 @@ def test_unknown_evidence_metric_names_its_objective(tmp_path: Path, monkeypatch
     assert short([problem]) == [("plan/benefits.yaml", 7, 17, "unknown key metric 'ar'",
                                  "benefits[0].evidence[0].metric")]
     assert problem.hint == ("did you mean 'arr'? key metrics are defined in objective 'grow-revenue' "
-                            "in plan/objectives.yaml")
+                            "in plan/objectives.yaml, which has: arr")
 
 
-def test_metric_of_another_objective_is_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_metric_of_another_objective_is_unknown_and_the_valid_ones_are_listed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (problem,) = problems(tmp_path, monkeypatch, ("benefits.yaml", "metric: arr", "metric: nps"))
     assert problem.message == "unknown key metric 'nps'"
+    assert problem.hint == "key metrics are defined in objective 'grow-revenue' in plan/objectives.yaml, which has: arr"
+
+
+def test_a_wrong_case_id_gets_the_id_it_means(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`metric: NPS` is malformed (ids are lowercase), and the hint says which id it means (issue 11, item 17)."""
+    (problem,) = problems(tmp_path, monkeypatch, ("benefits.yaml", "metric: arr", "metric: ARR"))
+    assert problem.message.startswith("malformed id 'ARR': ids are lowercase letters")
+    assert problem.hint == "did you mean 'arr'?"
 
 
 def test_retired_goal_may_be_unknown_other_changes_may_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,17 +169,24 @@ def test_retired_goal_may_be_unknown_other_changes_may_not(tmp_path: Path, monke
                             "(a retired goal is recorded with field: retired)")
 
 
-def test_broken_team_file_hides_only_references_into_teams(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Goals, people and teams may live in the file that failed, so only they are not called unknown."""
+def test_broken_team_file_hides_only_references_to_what_it_may_define(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids written in the file that failed may be defined there, so only they are not called unknown (issue 11, 15).
+
+    Every other unknown reference is reported in the same run, not after the broken file is fixed.
+    """
     plan = make_plan(tmp_path)
     replace_in(plan, "teams/north-sales.yaml", "target: 1200", "target: lots")
     replace_in(plan, "teams/field-marketing.yaml", "owner: mark-field", "owner: nobody-at-all")
     replace_in(plan, "teams/field-marketing.yaml", "      - north-sales\n", "      - no-such-team\n")
     replace_in(plan, "teams/south-sales.yaml", "objective: grow-revenue", "objective: grow-revenu")
+    replace_in(plan, "teams/south-sales.yaml", "owner: sofia-marin", "owner: olaf-berg")  # in north-sales.yaml
     monkeypatch.chdir(tmp_path)
     with pytest.raises(PlanError) as caught:
         load_plan(Path("plan"))
     assert [(d.file, d.message) for d in caught.value.diagnostics] == [
+        ("plan/teams/field-marketing.yaml", "unknown person 'nobody-at-all'"),
+        ("plan/teams/field-marketing.yaml", "unknown team 'no-such-team'"),
         ("plan/teams/north-sales.yaml", "expected a number, found the text 'lots'"),
         ("plan/teams/south-sales.yaml", "unknown objective 'grow-revenu'"),
     ]

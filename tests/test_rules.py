@@ -14,7 +14,7 @@ import pytest
 
 from sales_handbook.rules import catalogue as rules, health
 from sales_handbook.plan.diagnostics import PlanError
-from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.loader import Reader, load_plan
 from sales_handbook.plan.schema import RuleGrade
 from tests.planfiles import make_plan, replace_in
 
@@ -211,10 +211,11 @@ def test_strict_makes_warnings_errors_but_leaves_info(tmp_path: Path) -> None:
 
 
 def load_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PlanError:
-    """The error loading tmp_path/plan raises, with files named as from tmp_path."""
+    """The error loading tmp_path/plan raises, with files named as from tmp_path (loaded as the handbook does,
+    with the check of the rules' settings)."""
     monkeypatch.chdir(tmp_path)
     with pytest.raises(PlanError) as caught:
-        load_plan(Path("plan"))
+        Reader(checks=[health.settings_problems]).load(Path("plan"))
     return caught.value
 
 

@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Ref:
-    """An item as a change list names it: kind, id, title, and for a goal its team."""
+    """An item as a change list names it: kind, id, title, and for a goal or person its team."""
 
     kind: Kind
     id: str
@@ -132,6 +132,13 @@ class TeamChanges:
 
 
 @dataclass(frozen=True)
+class PeopleChanges:
+    """People who left the plan (a person who moved to another team has not)."""
+
+    retired: tuple[Retired, ...] = ()
+
+
+@dataclass(frozen=True)
 class Changes:
     """Everything that changed from the plan labelled `old` to the plan labelled `new`."""
 
@@ -140,10 +147,11 @@ class Changes:
     goals: GoalChanges
     objectives: ObjectiveChanges
     teams: TeamChanges
+    people: PeopleChanges = PeopleChanges()
 
     def is_empty(self) -> bool:
-        """Whether the two plans have the same goals, objectives and teams, unchanged."""
-        return not any(getattr(part, f.name) for part in (self.goals, self.objectives, self.teams)
+        """Whether the two plans have the same goals, objectives, teams and people, unchanged."""
+        return not any(getattr(part, f.name) for part in (self.goals, self.objectives, self.teams, self.people)
                        for f in dataclasses.fields(part))
 
 
@@ -164,7 +172,15 @@ C = TypeVar("C", GoalChanges, ObjectiveChanges, TeamChanges)
 def compare(old: Plan, new: Plan, old_label: str, new_label: str) -> Changes:
     """The changes from `old` to `new`, read through the newer plan's renames and retirements."""
     now = lineage.of(new)
-    return Changes(old_label, new_label, _goals(old, new, now), _objectives(old, new, now), _teams(old, new, now))
+    left: dict[Kind, list[Retired]] = {kind: [] for kind in lineage.KINDS}
+    for gone in lineage.departed(old, now):  # what the published-links check calls gone, too
+        item = gone.item
+        team = item.team if item.kind in ("goal", "person") else None  # where it was
+        left[item.kind].append(_retired(now, new, Ref(item.kind, item.id, item.title, team,
+                                                      old.team(team).name if team else None)))
+    return Changes(old_label, new_label, _goals(old, new, now, left["goal"]),
+                   _objectives(old, new, now, left["objective"]), _teams(old, new, now, left["team"]),
+                   PeopleChanges(tuple(left["person"])))
 
 
 def to_json(changes: Changes) -> str:
@@ -213,11 +229,12 @@ def _retired(now: Lineage, new: Plan, item: Ref) -> Retired:
     return Retired(item, True, entry.retired, entry.reason, successor)
 
 
-def _match(old_items: Iterable[tuple[T, Ref]], new_ids: Iterable[str], now: Lineage, new: Plan,
+def _match(old_items: Iterable[tuple[T, Ref]], new_ids: Iterable[str], now: Lineage,
            out: dict[str, list[Any]]) -> Iterator[tuple[T, str]]:
     """Each old item that is still there, with its id in the newer plan (two old items may have merged).
 
-    Items that left go to `out['retired']`; afterwards `out['added']` holds the new ids no old item matched.
+    Afterwards `out['added']` holds the new ids no old item matched. Items that left are
+    `lineage.departed`, gathered by `compare`.
     """
     candidates = list(new_ids)
     matched: set[str] = set()
@@ -226,16 +243,16 @@ def _match(old_items: Iterable[tuple[T, Ref]], new_ids: Iterable[str], now: Line
         if new_id is not None and new_id in candidates:
             matched.add(new_id)
             yield item, new_id
-        else:
-            out["retired"].append(_retired(now, new, ref))
     out["added"] = [new_id for new_id in candidates if new_id not in matched]
 
 
-def _goals(old: Plan, new: Plan, now: Lineage) -> GoalChanges:
+def _goals(old: Plan, new: Plan, now: Lineage, retired: list[Retired]) -> GoalChanges:
+    """Changes to team goals; `retired` are the goals that left, team and individual goals alike."""
     new_goals = {goal.id: (team, goal) for team, goal in new.goals()}
     out: dict[str, list[Any]] = {f.name: [] for f in dataclasses.fields(GoalChanges)}
+    out["retired"] = retired
     for (old_team, old_goal), new_id in _match(((pair, _goal_ref(*pair)) for pair in old.goals()), new_goals,
-                                               now, new, out):
+                                               now, out):
         team, goal = new_goals[new_id]
         item = _goal_ref(team, goal)
         if new_id != old_goal.id:
@@ -288,10 +305,11 @@ def _measure_changes(old: Measure | KeyMetric, new: Measure | KeyMetric, prefix:
     return tuple(found)
 
 
-def _objectives(old: Plan, new: Plan, now: Lineage) -> ObjectiveChanges:
+def _objectives(old: Plan, new: Plan, now: Lineage, retired: list[Retired]) -> ObjectiveChanges:
     out: dict[str, list[Any]] = {f.name: [] for f in dataclasses.fields(ObjectiveChanges)}
+    out["retired"] = retired
     for before, new_id in _match(((o, _objective_ref(o)) for o in old.objectives), (o.id for o in new.objectives),
-                                 now, new, out):
+                                 now, out):
         after = new.objective(new_id)
         if new_id != before.id:
             out["renamed"].append(Renamed(before.id, _objective_ref(after)))
@@ -324,9 +342,10 @@ def _metric_changes(before: Iterable[KeyMetric], after: Iterable[KeyMetric]) -> 
     return found
 
 
-def _teams(old: Plan, new: Plan, now: Lineage) -> TeamChanges:
+def _teams(old: Plan, new: Plan, now: Lineage, retired: list[Retired]) -> TeamChanges:
     out: dict[str, list[Any]] = {f.name: [] for f in dataclasses.fields(TeamChanges)}
-    for before, new_id in _match(((t, _team_ref(t)) for t in old.teams), (t.id for t in new.teams), now, new, out):
+    out["retired"] = retired
+    for before, new_id in _match(((t, _team_ref(t)) for t in old.teams), (t.id for t in new.teams), now, out):
         if new_id != before.id:
             out["renamed"].append(Renamed(before.id, _team_ref(new.team(new_id))))
     out["added"] = [Added(_team_ref(new.team(t))) for t in out["added"]]

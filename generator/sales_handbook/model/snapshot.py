@@ -42,6 +42,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sales_handbook.plan.diagnostics import field_path
 from sales_handbook.plan.plan import Plan
 from sales_handbook.plan.schema import Benefit, Objective, Organization, Retirement, Review, Team
 
@@ -133,7 +134,11 @@ def loads(raw: bytes, source: str) -> Snapshot:
             reviews=tuple(Review.model_validate(known_fields(r, Review)) for r in data["reviews"]),
             retired=tuple(Retirement.model_validate(known_fields(r, Retirement)) for r in data.get("retired", [])),
         )
-    except (KeyError, TypeError, ValidationError) as error:
+    except ValidationError as error:  # its own words quote whole values: name the fields instead
+        fields = "; ".join(f"{field_path(e['loc']) or 'top'}: {e['msg']}"
+                           for e in error.errors(include_url=False, include_input=False)[:3])
+        raise SnapshotError(f"{source}: plan.json does not hold a valid plan: {fields}") from None
+    except (KeyError, TypeError) as error:
         raise SnapshotError(f"{source}: plan.json does not hold a valid plan: {error}") from None
     published = data.get("published") or {}
     return Snapshot(plan, published.get("version"), published.get("title"))

@@ -53,20 +53,62 @@ def format_report(diagnostics: Iterable[Diagnostic]) -> str:
     return f"{body}\n{errors} {noun} in the plan" if items else "no problems"
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A 'did you mean' hint for a misspelt name, or an empty string when nothing is close."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=3, cutoff=0.6)
+def did_you_mean(word: str, choices: Iterable[str], *, most: int = 3) -> str:
+    """A 'did you mean' hint for a misspelt name (the `most` closest), or an empty string when nothing is close.
+
+    Case does not count: 'NPS' means 'nps', and 'Increase' is close to 'increase'.
+    """
+    options = sorted(set(choices))
+    close = [c for c in options if c.lower() == word.lower()][:most]
+    if not close:
+        lowered: dict[str, str] = {}
+        for choice in options:
+            lowered.setdefault(choice.lower(), choice)
+        close = [lowered[c] for c in difflib.get_close_matches(word.lower(), sorted(lowered), n=most, cutoff=0.6)]
     if not close:
         return ""
     return "did you mean " + " or ".join(repr(c) for c in close) + "?"
 
 
 def field_path(path: Iterable[str | int]) -> str:
-    """`('goals', 2, 'aligns_to', 0)` -> `goals[2].aligns_to[0]`, the way authors read YAML."""
+    """`('goals', 2, 'aligns_to', 0)` -> `goals[2].aligns_to[0]`, the way authors read YAML.
+
+    Keys are data: invisible characters in them are escaped, and a path longer than
+    `EXCERPT_LIMIT` is shortened in the middle.
+    """
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{printable(part)}" if out else printable(str(part))
+    if len(out) > EXCERPT_LIMIT:
+        half = EXCERPT_LIMIT // 2
+        out = f"{out[:half]}…{out[-half:]}"
     return out
+
+
+EXCERPT_LIMIT = 80
+"""The most characters of a plan's own text that a message quotes."""
+
+
+def clip(text: str) -> str:
+    """A name or title of the plan as a message shows it unquoted: at most `EXCERPT_LIMIT` characters."""
+    return text if len(text) <= EXCERPT_LIMIT else text[:EXCERPT_LIMIT] + "…"
+
+
+def excerpt(value: object) -> str:
+    """A value of the plan quoted in a message: at most `EXCERPT_LIMIT` characters of it, invisible ones escaped.
+
+    Every message that quotes what a file holds goes through here, so a file that is
+    not a plan (a key, a log) is never printed whole.
+    """
+    text = str(value)
+    if len(text) <= EXCERPT_LIMIT:
+        return repr(text)
+    return f"{text[:EXCERPT_LIMIT]!r}… ({len(text):,} characters)"
+
+
+def printable(text: str) -> str:
+    """`text` as a terminal can show it: control characters and lone surrogates escaped (`\\x01`, `\\ud800`)."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sales_handbook.plan import urls
-from sales_handbook.plan.diagnostics import Diagnostic
+from sales_handbook.plan.diagnostics import EXCERPT_LIMIT, Diagnostic
 from sales_handbook.plan.plan import OBJECTIVES_FILE, Kind, Located, Plan, team_file
 from sales_handbook.plan.schema import Retirement
 from sales_handbook.plan.yamlfile import PlainPath
@@ -125,6 +125,32 @@ def _build(plan: Plan) -> Lineage:
 
 
 @dataclass(frozen=True)
+class Departed:
+    """An item of an older plan that a newer one no longer has live: retired there, or gone with no record."""
+
+    item: Item
+    """The item as the older plan had it."""
+    entry: Retirement | None
+    """Its entry in the newer plan's `retired.yaml`; None when it left with no record (its links would break)."""
+
+
+def departed(old: Plan, now: Lineage) -> list[Departed]:
+    """Every item live in `old` (objectives, teams, team and individual goals, people) that `now` no longer has live.
+
+    Renames are followed, so a renamed item has not departed. The one answer to "what left":
+    `handbook diff` lists each as retired, and the published-links check refuses each one
+    without a record, so the two never disagree.
+    """
+    found = []
+    for kind in KINDS:
+        for item_id, item in of(old).items[kind].items():
+            resolved = now.resolve(kind, item_id)
+            if not isinstance(resolved, Item):
+                found.append(Departed(item, resolved))
+    return found
+
+
+@dataclass(frozen=True)
 class Vanished:
     """An id a published version answered that the plan no longer accounts for."""
 
@@ -144,13 +170,15 @@ def vanished(plan: Plan, published: Sequence[tuple[str, Plan]]) -> list[Vanished
     found: dict[tuple[Kind, str], Vanished] = {}
     for label, old_plan in published:
         old = of(old_plan)
+        for gone in departed(old_plan, now):
+            if gone.entry is None:
+                found.setdefault((gone.item.kind, gone.item.id),
+                                 Vanished(gone.item.kind, gone.item.id, label, gone.item.title, "live"))
         for kind in KINDS:
-            for item_id in sorted(old.published_ids(kind)):
+            for item_id in sorted(old.published_ids(kind) - old.items[kind].keys()):
                 if (kind, item_id) in found or now.resolve(kind, item_id) is not None:
                     continue
-                if item_id in old.items[kind]:
-                    found[kind, item_id] = Vanished(kind, item_id, label, old.items[kind][item_id].title, "live")
-                elif item_id in old.renames[kind]:
+                if item_id in old.renames[kind]:
                     found[kind, item_id] = Vanished(kind, item_id, label, None, f"formerly:{old.renames[kind][item_id]}")
                 else:
                     entry = old.retired[kind][item_id]
@@ -210,4 +238,8 @@ def _entry_example(gone: Vanished, period: str) -> str:
 
 
 def _quoted(text: str) -> str:
-    return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """Text for a YAML example, on one line; a long text (a reason) is cut to an excerpt the author completes."""
+    line = " ".join(text.split())
+    if len(line) > EXCERPT_LIMIT:
+        line = line[:EXCERPT_LIMIT] + "..."
+    return '"' + line.replace("\\", "\\\\").replace('"', '\\"') + '"'

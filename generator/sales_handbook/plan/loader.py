@@ -11,21 +11,22 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import math
 import os
 import posixpath
 import re
-from collections import OrderedDict
 import types
 import typing
+from collections import OrderedDict
+from collections.abc import Callable, Generator, Iterator, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable, Generator, Iterator, Sequence
 
 from pydantic import BaseModel, ValidationError
 
 from sales_handbook.plan import references
-from sales_handbook.plan.diagnostics import Diagnostic, PlanError, did_you_mean, field_path
+from sales_handbook.plan.diagnostics import Diagnostic, PlanError, did_you_mean, excerpt, field_path
 from sales_handbook.plan.plan import (
     BENEFITS_FILE as BENEFITS,
     OBJECTIVES_FILE as OBJECTIVES,
@@ -48,6 +49,8 @@ from sales_handbook.plan.schema import (
     ReviewFile,
     Team,
     TeamFile,
+    id_problem,
+    period_problem,
 )
 from sales_handbook.plan.yamlfile import FastRead, ParsedFile, PlainPath, SourceMap, fast_read, read_yaml
 
@@ -91,27 +94,40 @@ def _one_by_one(parse: Callable[[bytes], FastRead], raws: Sequence[bytes]) -> It
     yield from map(parse, raws)
 
 
-def load_plan(plan_dir: Path | str, reader: Reader | None = None) -> Plan:
+def load_plan(plan_dir: Path | str, reader: Reader | None = None, *, shown_as: str | None = None) -> Plan:
     """Read, validate and cross-check a plan folder; raise `PlanError` listing every problem.
 
     With a `reader`, what it kept from earlier loads is reused, and its further checks run.
+    Messages name its files relative to the working folder, or under `shown_as` when given: how
+    the user named a plan that is read from a temporary copy (`HEAD~1:plan/teams/x.yaml`).
     """
     reader = reader or Reader()
     _clean_reads = reader.clean_reads
     root = Path(plan_dir)
+    named = display_path if shown_as is None else (lambda path: f"{shown_as}/{path.relative_to(root).as_posix()}")
+    show = functools.cache(named)  # asked twice per file; relpath reads the working folder each time
     problems: list[Diagnostic] = []
     if not root.is_dir():
         raise PlanError([Diagnostic(str(root), 1, 1, "plan folder not found",
                                     hint="pass --plan DIR with the folder that holds organization.yaml")])
-    problems += _stray_files(root)
+    problems += _stray_files(root, show)
 
     sources: dict[str, SourceMap] = {}
-    shown_as = functools.cache(display_path)  # asked twice per file; relpath reads the working folder each time
+    inside = root.resolve()
+
+    def readable(path: Path) -> bool:
+        """Whether `path` is the plan's own file; a link to outside the plan folder is reported, and never read."""
+        if path.resolve().is_relative_to(inside):
+            return True
+        problems.append(Diagnostic(show(path), 1, 1, "this file is a link to a file outside the plan folder, "
+                                   "so it is not read", hint="copy the file into the plan folder instead of linking "
+                                   "to it: a plan reads only its own files"))
+        return False
 
     def cached(name: str, model: type[BaseModel], wrapper: type[BaseModel] | None,
                raw: bytes) -> tuple[bytes, SourceMap, BaseModel] | None:
         """Digest, positions and model of the file when it last read cleanly with these bytes, else None."""
-        remembered = _clean_reads.get((shown_as(root / name), model, wrapper))
+        remembered = _clean_reads.get((show(root / name), model, wrapper))
         return remembered if remembered is not None and remembered[0] == _digest(raw) else None
 
     def check(name: str, model: type[BaseModel], wrapper: type[BaseModel] | None = None, *, raw: bytes | None = None,
@@ -121,7 +137,7 @@ def load_plan(plan_dir: Path | str, reader: Reader | None = None) -> Plan:
         `raw` and `fast` as for `read_yaml`, when the caller has read the file already.
         """
         path = root / name
-        display = shown_as(path)
+        display = show(path)
         raw = path.read_bytes() if raw is None else raw
         remembered = cached(name, model, wrapper, raw)
         if remembered is not None:
@@ -142,38 +158,63 @@ def load_plan(plan_dir: Path | str, reader: Reader | None = None) -> Plan:
                 _clean_reads.popitem(last=False)
         return result
 
+    # What files that failed to load may define: every id-like word written in them. A reference to
+    # an id written in none of them is reported as unknown in this same run; None: a failed file
+    # could not be read at all (missing, or a link out), so references of its kinds are not judged.
+    broken_words: set[str] | None = set()
+
+    def failed(raw: bytes | None, *also: str) -> None:
+        nonlocal broken_words
+        if raw is None or broken_words is None:
+            broken_words = None
+        else:
+            broken_words |= {*_ID_WORDS.findall(raw.decode("utf-8", errors="replace")), *(a.lower() for a in also)}
+
     checked: dict[str, BaseModel | None] = {}
     for name, model in ((ORGANIZATION, Organization), (OBJECTIVES, ObjectivesFile), (BENEFITS, BenefitsFile),
                         (RETIRED, RetiredFile)):
         path = root / name
         if path.is_file():
-            checked[name] = check(name, model)
+            ours = readable(path)
+            checked[name] = check(name, model) if ours else None
+            if checked[name] is None:
+                failed(path.read_bytes() if ours else None)
         elif name not in OPTIONAL_FILES:
-            problems.append(Diagnostic(display_path(path), 1, 1, f"required file {name} is missing",
-                                       hint=f"create {display_path(path)}; the README shows an example"))
+            failed(None)
+            problems.append(Diagnostic(show(path), 1, 1, f"required file {name} is missing",
+                                       hint=f"create {show(path)}; the README shows an example"))
     teams: list[Team] = []
-    team_paths = _yaml_files(root / TEAMS)
+    team_files = _yaml_files(root / TEAMS)
+    team_paths = [path for path in team_files if readable(path)]
+    if len(team_paths) < len(team_files):
+        failed(None)
     raws = [path.read_bytes() for path in team_paths]
-    wrappers = [Team if re.fullmatch(ID_PATTERN, path.stem) else None for path in team_paths]
+    wrappers = [Team if id_problem(path.stem) is None else None for path in team_paths]
     unread = [i for i, path in enumerate(team_paths) if not cached(team_file(path.stem), TeamFile, wrappers[i], raws[i])]
     unread_now = set(unread)
     # In the order of `unread`, as they are parsed: this process checks the first ones while workers parse the rest.
     with contextlib.closing(reader.parse_many(fast_read, [raws[i] for i in unread])) as fast_reads:
         for i, path in enumerate(team_paths):
-            _file_id_ok(path, "team", problems)
+            _file_id_ok(path, "team", problems, show)
             fast = next(fast_reads) if i in unread_now else None
             team = check(team_file(path.stem), TeamFile, wrappers[i], raw=raws[i], fast=fast, id=path.stem)
             if isinstance(team, Team):
                 teams.append(team)
-    if not team_paths:
-        problems.append(Diagnostic(display_path(root / TEAMS), 1, 1, "the plan has no teams",
+            else:
+                failed(raws[i], path.stem)
+    if not team_files:
+        problems.append(Diagnostic(show(root / TEAMS), 1, 1, "the plan has no teams",
                                    hint="add one file per team: teams/<team-id>.yaml"))
     reviews: list[Review] = []
     for path in _yaml_files(root / REVIEWS):
-        period_ok = _period_ok(path, problems)
+        if not readable(path):
+            continue
+        period_ok = _period_ok(path, problems, show)
         review = check(review_file(path.stem), ReviewFile, *((Review,) if period_ok else ()), period=path.stem)
         if isinstance(review, Review):
             reviews.append(review)
+        else:
+            failed(path.read_bytes())
 
     organization = checked.get(ORGANIZATION)
     objectives = checked.get(OBJECTIVES)
@@ -182,7 +223,10 @@ def load_plan(plan_dir: Path | str, reader: Reader | None = None) -> Plan:
     incomplete: set[str] = set()
     if not isinstance(objectives, ObjectivesFile):
         incomplete.add("objective")
-    if len(teams) < len(team_paths) or any((root / TEAMS).glob("*.yml")):
+    misnamed = sorted((root / TEAMS).glob("*.yml"))
+    for path in misnamed:
+        failed(path.read_bytes() if path.is_file() and path.resolve().is_relative_to(inside) else None, path.stem)
+    if len(teams) < len(team_files) or misnamed:
         incomplete |= {"team", "goal", "person"}
     if (root / RETIRED).is_file() and not isinstance(retired, RetiredFile):
         incomplete.add("retired")
@@ -195,7 +239,9 @@ def load_plan(plan_dir: Path | str, reader: Reader | None = None) -> Plan:
         retired=retired.retired if isinstance(retired, RetiredFile) else (),
         sources=sources,
     )
-    problems += references.check(plan, incomplete=frozenset(incomplete), memo=reader.references)
+    problems += references.check(plan, incomplete=frozenset(incomplete),
+                                 maybe=None if broken_words is None else frozenset(broken_words),
+                                 memo=reader.references)
     for check_plan in reader.checks:
         problems += check_plan(plan)
     if problems or plan.organization is _STAND_IN_ORGANIZATION:
@@ -206,6 +252,8 @@ def load_plan(plan_dir: Path | str, reader: Reader | None = None) -> Plan:
 def _digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=20).digest()
 
+
+_ID_WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 _CLEAN_READS_KEPT = 20_000
 
@@ -219,7 +267,7 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted((p for p in folder.iterdir() if p.suffix == ".yaml" and p.is_file()), key=lambda p: p.name)
 
 
-def _stray_files(root: Path) -> list[Diagnostic]:
+def _stray_files(root: Path, show: Callable[[Path], str]) -> list[Diagnostic]:
     """Files a plan author probably meant as plan files but misnamed (`.yml`, `objective.yaml`)."""
     found: list[Diagnostic] = []
     for path in sorted(root.rglob("*.y*ml")):
@@ -228,7 +276,7 @@ def _stray_files(root: Path) -> list[Diagnostic]:
                                   and path.suffix == ".yaml"):
             continue
         hint = _did_you_mean_file(rel, _plan_files_like(path.relative_to(root)))
-        found.append(Diagnostic(display_path(path), 1, 1, "this file is not part of the plan format, so it is ignored",
+        found.append(Diagnostic(show(path), 1, 1, "this file is not part of the plan format, so it is ignored",
                                 hint=hint or "plan files are organization.yaml, objectives.yaml, benefits.yaml, "
                                              "retired.yaml, teams/<team-id>.yaml and reviews/<YYYY-QN>.yaml"))
     return found
@@ -257,21 +305,30 @@ def _plan_files_like(rel: Path) -> list[str]:
     return [*KNOWN_FILES, *teams, *reviews]
 
 
-def _file_id_ok(path: Path, kind: str, problems: list[Diagnostic]) -> bool:
+def _file_id_ok(path: Path, kind: str, problems: list[Diagnostic], show: Callable[[Path], str]) -> bool:
     if re.fullmatch(ID_PATTERN, path.stem):
-        return True
-    problems.append(Diagnostic(display_path(path), 1, 1,
-                               f"malformed {kind} id {path.stem!r} (the file name is the {kind}'s id)",
+        if id_problem(path.stem) is None:
+            return True
+        problems.append(Diagnostic(show(path), 1, 1, f"the file name is the {kind}'s id: {id_problem(path.stem)}",
+                                   hint="rename the file"))
+        return False
+    problems.append(Diagnostic(show(path), 1, 1,
+                               f"malformed {kind} id {excerpt(path.stem)} (the file name is the {kind}'s id)",
                                hint="rename the file: lowercase letters and digits joined by hyphens, "
                                     "like teams/enterprise-sales-emea.yaml"))
     return False
 
 
-def _period_ok(path: Path, problems: list[Diagnostic]) -> bool:
+def _period_ok(path: Path, problems: list[Diagnostic], show: Callable[[Path], str]) -> bool:
     if re.fullmatch(PERIOD_PATTERN, path.stem):
-        return True
-    problems.append(Diagnostic(display_path(path), 1, 1,
-                               f"malformed review period {path.stem!r} (the file name is the review's quarter)",
+        if period_problem(path.stem) is None:
+            return True
+        problems.append(Diagnostic(show(path), 1, 1,
+                                   f"the file name is the review's quarter: {period_problem(path.stem)}",
+                                   hint="rename the file"))
+        return False
+    problems.append(Diagnostic(show(path), 1, 1,
+                               f"malformed review period {excerpt(path.stem)} (the file name is the review's quarter)",
                                hint="name review files by quarter, like reviews/2026-Q3.yaml"))
     return False
 
@@ -306,7 +363,7 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if value is None:
         return "nothing"
-    return f"the text {str(value)!r}"
+    return f"the text {excerpt(value)}"
 
 
 def _schema_diagnostics(exc: ValidationError, model: type[BaseModel], source: SourceMap) -> list[Diagnostic]:
@@ -335,19 +392,22 @@ def _explain(error: Any, model: type[BaseModel], loc: PlainPath) -> tuple[str, s
         owner = _model_at(model, loc[:-1])
         allowed = _field_names(owner) if owner else []
         hint = did_you_mean(name, allowed) or (f"fields allowed here: {', '.join(allowed)}" if allowed else "")
-        return f"unknown field '{name}'", hint, True
+        return f"unknown field {excerpt(name)}", hint, True
     if kind == "enum":
         choices = [m.value for m in _enum_at(model, loc) or []]
         hint = did_you_mean(str(value), choices) or ""
         owner = _model_at(model, loc[:-1])
-        what = name.replace("_", " ") if owner is not None and name in owner.model_fields else f"value for '{name}'"
-        return (f"{str(value)!r} is not a valid {what}",
+        what = name.replace("_", " ") if owner is not None and name in owner.model_fields else f"value for {excerpt(name)}"
+        return (f"{excerpt(value)} is not a valid {what}",
                 (hint + " " if hint else "") + f"choose one of: {', '.join(choices)}", False)
+    if kind == "finite_number" and _is_huge(value):
+        return (f"the number {excerpt(value)} is too large to compute with",
+                "write a number between -1e308 and 1e308 (in a larger unit, if need be)", False)
     if kind in ("float_parsing", "float_type", "int_parsing", "finite_number"):
         return f"expected a number, found {_kind(value)}", "write a plain number like 1250000 or 12.5 (no units)", False
     if kind.startswith("date") or kind.startswith("datetime"):
         reason = error.get("ctx", {}).get("error", "")
-        return (f"invalid date {str(value)!r}" + (f": {reason}" if reason else ""),
+        return (f"invalid date {excerpt(value)}" + (f": {reason}" if reason else ""),
                 "write dates as YYYY-MM-DD, like 2026-12-31", False)
     if kind in ("tuple_type", "list_type"):
         return f"expected a list, found {_kind(value)}", f"write '{name}:' followed by lines starting with '- '", False
@@ -361,8 +421,27 @@ def _explain(error: Any, model: type[BaseModel], loc: PlainPath) -> tuple[str, s
     if kind == "too_short":
         return f"'{name}' needs at least {error['ctx']['min_length']} item(s)", "add an item", False
     if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, "), "", False
+        message = str(error["msg"]).removeprefix("Value error, ")
+        hint = _id_suggestion(value) if message.startswith("malformed id") else ""
+        return message, hint, False
     return str(error["msg"]), "", False
+
+
+def _is_huge(value: Any) -> bool:
+    """Whether a number's text is a number too large for a float ('1e400'), not NaN or infinity written out."""
+    try:
+        return math.isinf(float(value)) and not str(value).strip().lstrip("+-").lower().startswith("inf")
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def _id_suggestion(value: Any) -> str:
+    """'did you mean' for a malformed id: the same words as an id ('NPS' -> 'nps', 'EMEA new_logos' -> 'emea-new-logos')."""
+    words = re.findall(r"[a-z0-9]+", str(value).lower())
+    suggestion = "-".join(words)
+    if not words or id_problem(suggestion) is not None:
+        return ""
+    return f"did you mean {suggestion!r}?"
 
 
 def _unwrap(annotation: Any) -> list[Any]:

@@ -24,15 +24,24 @@ RESERVED_PAGE_IDS = frozenset({"index"})
 """Ids whose page would replace a section's overview (`objectives/index.md`, `teams/index.md`)."""
 
 
-def check(plan: Plan, *, incomplete: frozenset[str] = frozenset(), memo: Memo | None = None) -> list[Diagnostic]:
+def check(plan: Plan, *, incomplete: frozenset[str] = frozenset(),
+          maybe: frozenset[str] | None = None, memo: Memo | None = None) -> list[Diagnostic]:
     """Every cross-file problem in the plan.
 
-    `incomplete` names the kinds of item ('objective', 'team', 'goal', 'person')
-    whose files failed to load: references to them are not reported as unknown,
-    since they may be defined in the broken file. `memo`, kept by whoever loads
-    the plan again and again (`handbook serve`), remembers each team's problems.
+    `incomplete` names the kinds of item ('objective', 'team', 'goal', 'person',
+    'retired') some of whose files failed to load, and `maybe` the ids written in
+    those files: a reference of such a kind to one of them is not reported as
+    unknown, since the broken file may define it; a reference to any other id is.
+    With `maybe` None (a failed file could not be read) no reference of those kinds is.
+    `memo`, kept by whoever loads the plan again and again (`handbook serve`),
+    remembers each team's problems.
     """
-    return [*_unique_ids(plan), *_references(plan, incomplete, memo or Memo()), *_lineage(plan, incomplete)]
+    return [*_unique_ids(plan), *_references(plan, incomplete, maybe, memo or Memo()),
+            *_lineage(plan, incomplete, maybe)]
+
+
+def _may_be_in_broken_file(kind: str, value: str, incomplete: frozenset[str], maybe: frozenset[str] | None) -> bool:
+    return kind in incomplete and (maybe is None or value in maybe)
 
 
 def _unique_ids(plan: Plan) -> Iterator[Diagnostic]:
@@ -79,24 +88,25 @@ def _duplicates(plan: Plan, items: Iterable[tuple[str, Located]], kind: str) -> 
             first[item_id] = where
 
 
-def _references(plan: Plan, incomplete: frozenset[str], memo: Memo) -> Iterator[Diagnostic]:
+def _references(plan: Plan, incomplete: frozenset[str], maybe: frozenset[str] | None,
+                memo: Memo) -> Iterator[Diagnostic]:
     objectives = plan.ids("objective")
     teams = plan.ids("team")
     goals = plan.ids("goal")
     people = plan.ids("person")
 
     def ref(where: Located, kind: str, value: str, known: Set[str], defined_in: str) -> Iterator[Diagnostic]:
-        if value in known:
-            return
-        if kind in incomplete:
+        if value in known or _may_be_in_broken_file(kind, value, incomplete, maybe):
             return
         hint = did_you_mean(value, known)
+        if not hint and kind in incomplete and maybe:  # a file of this kind failed: it may define what was meant
+            hint = did_you_mean(value, maybe, most=1)  # any word of that file: only the closest
         plural = "people" if kind == "person" else f"{kind}s"
         yield plan.diagnostic(where, f"unknown {kind} '{value}'",
                               f"{hint + ' ' if hint else ''}{plural} are defined in {defined_in}".strip())
 
     objectives_file = plan.display(OBJECTIVES_FILE)
-    may_name = _MayName(objectives, teams, goals, people, incomplete, objectives_file)
+    may_name = _MayName(objectives, teams, goals, people, incomplete, maybe, objectives_file)
     if may_name == memo.may_name:  # compared once here, by identity per team below
         may_name = memo.may_name
     memo.may_name = may_name
@@ -119,7 +129,8 @@ def _references(plan: Plan, incomplete: frozenset[str], memo: Memo) -> Iterator[
             elif evidence.metric is not None:
                 metrics = {m.id for m in plan.objective(evidence.objective).key_metrics}
                 yield from ref(Located(where.file, (*where.path, "metric")), "key metric", evidence.metric,
-                               metrics, f"objective '{evidence.objective}' in {objectives_file}")
+                               metrics, f"objective '{evidence.objective}' in {objectives_file}, which has: "
+                                        + ", ".join(sorted(metrics)))
     # Reviews are history: they may name a goal by an id it had then (renamed or retired since).
     # Goals named by decisions are checked by the alignment rule `decision-names-unknown-goal`.
     known = lineage.of(plan)
@@ -142,6 +153,7 @@ class _MayName(NamedTuple):
     goals: frozenset[str]
     people: frozenset[str]
     incomplete: frozenset[str]
+    maybe: frozenset[str] | None
     objectives_file: str
 
 
@@ -195,7 +207,7 @@ def _team_references(plan: Plan, team: Team, may_name: _MayName, ref: _Ref) -> I
                                    goals, "the teams' 'goals:' lists")
 
 
-def _lineage(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
+def _lineage(plan: Plan, incomplete: frozenset[str], maybe: frozenset[str] | None) -> Iterator[Diagnostic]:
     """Renames and retirements that keep old URLs answerable must not contradict the plan or each other."""
     known = lineage.of(plan)
     claimed: dict[tuple[str, str], Located] = {}
@@ -240,7 +252,7 @@ def _lineage(plan: Plan, incomplete: frozenset[str]) -> Iterator[Diagnostic]:
             yield plan.diagnostic(at, f"{kind} '{entry.id}' names itself as its successor",
                                   "name the item that took over, or leave 'successor' out")
         elif entry.successor not in known.items[kind] and entry.successor not in known.retired[kind]:
-            if kind in incomplete:
+            if _may_be_in_broken_file(kind, entry.successor, incomplete, maybe):
                 continue
             renamed = known.renames[kind].get(entry.successor)
             hint = (f"'{entry.successor}' was renamed to '{renamed}': name '{renamed}'" if renamed else

@@ -15,7 +15,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from sales_handbook.plan.diagnostics import excerpt
+
+
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_ID_LENGTH = 100
+"""Ids become folder names (`goals/<id>/`), which file systems limit to 255 bytes."""
+MIN_YEAR, MAX_YEAR = 1900, 2999
+"""The years a plan's quarters and dates may name: far beyond any plan, and well inside what dates can compute."""
 PERIOD_PATTERN = r"^(\d{4})-Q([1-4])$"
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -25,18 +32,39 @@ _ID_RE = re.compile(ID_PATTERN)
 _PERIOD_RE = re.compile(PERIOD_PATTERN)
 
 
-def _check_id(value: str) -> str:
+def id_problem(value: str) -> str | None:
+    """What is wrong with an id, or None: the one wording for ids in files and file names."""
     if not _ID_RE.fullmatch(value):
-        raise ValueError(
-            f"malformed id {value!r}: ids are lowercase letters and digits joined by single hyphens "
-            "(like 'emea-new-logos'); they become URLs, so they never change with titles"
-        )
+        return (f"malformed id {excerpt(value)}: ids are lowercase letters and digits joined by single hyphens "
+                "(like 'emea-new-logos'); they become URLs, so they never change with titles")
+    if len(value) > MAX_ID_LENGTH:
+        return (f"id is {len(value)} characters long, over the limit of {MAX_ID_LENGTH}: ids become URLs "
+                "and folder names, so choose a shorter one")
+    return None
+
+
+def period_problem(value: str) -> str | None:
+    """What is wrong with a quarter like '2026-Q4', or None."""
+    match = _PERIOD_RE.fullmatch(value)
+    if not match:
+        return f"malformed period {excerpt(value)}: write a quarter as YYYY-QN, like '2026-Q4'"
+    if not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
+        return (f"period {value!r} is outside the years a plan can name ({MIN_YEAR} to {MAX_YEAR}): "
+                "write the quarter the plan means, like '2026-Q4'")
+    return None
+
+
+def _check_id(value: str) -> str:
+    problem = id_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
 def _check_period(value: str) -> str:
-    if not _PERIOD_RE.fullmatch(value):
-        raise ValueError(f"malformed period {value!r}: write a quarter as YYYY-QN, like '2026-Q4'")
+    problem = period_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -45,11 +73,18 @@ def _check_when(value: str) -> str:
         return value
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
-            dt.date.fromisoformat(value)
+            _check_date(dt.date.fromisoformat(value))
         except ValueError as error:
             raise ValueError(f"invalid date {value!r}: {error}") from None
         return value
-    raise ValueError(f"malformed time {value!r}: write a quarter like '2026-Q4' or a date like '2026-10-06'")
+    raise ValueError(f"malformed time {excerpt(value)}: write a quarter like '2026-Q4' or a date like '2026-10-06'")
+
+
+def _check_date(value: dt.date) -> dt.date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"year {value.year} is outside the years a plan can name ({MIN_YEAR} to {MAX_YEAR}): "
+                         "write the date the plan means, like 2026-12-31")
+    return value
 
 
 def _check_text(value: str) -> str:
@@ -61,6 +96,7 @@ def _check_text(value: str) -> str:
 Id = Annotated[str, AfterValidator(_check_id)]
 Period = Annotated[str, AfterValidator(_check_period)]
 Text = Annotated[str, AfterValidator(_check_text)]
+Date = Annotated[dt.date, AfterValidator(_check_date)]
 When = Annotated[str, AfterValidator(_check_when)]
 """A quarter ('2026-Q4') or a date ('2026-10-06'), kept as written."""
 Formerly = tuple[Id, ...]
@@ -171,7 +207,7 @@ class Organization(Model):
     mission: Text
     vision: Text
     period: Period
-    as_of: dt.date | None = None
+    as_of: Date | None = None
     """The day the plan's `current` values were measured; progress status is judged on it."""
     values: tuple[Text, ...] = ()
     settings: Settings = Settings()
@@ -213,8 +249,8 @@ class TimeFrame(Model):
     """Mixin fields: a goal is due at the end of a quarter or on a date."""
 
     period: Period | None = None
-    start: dt.date | None = None
-    due: dt.date | None = None
+    start: Date | None = None
+    due: Date | None = None
 
     @model_validator(mode="after")
     def _one_time_frame(self) -> "TimeFrame":
@@ -392,7 +428,7 @@ class Decision(Model):
 class ReviewFile(Model):
     """`reviews/<period>.yaml`: one quarterly review."""
 
-    date: dt.date
+    date: Date
     title: Text | None = None
     participants: tuple[Text, ...] = Field(min_length=1)
     summary: Text

@@ -19,10 +19,14 @@ from typing import Any
 
 import yaml
 
-from sales_handbook.plan.diagnostics import Diagnostic, field_path
+from sales_handbook.plan.diagnostics import EXCERPT_LIMIT, Diagnostic, excerpt, field_path, printable
 from sales_handbook.plan.schema import CONTROL_CHARACTERS
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 50
+"""Plans nest a few levels (a team's people's goals' supports: 5); deeper is a mistake or an attack on the stack."""
+SURROGATES = re.compile(r"[\ud800-\udfff]")
+"""What an escape like \\ud800 writes: half of a character, which no file can hold, so a build could not write it."""
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 PlainPath = tuple[str | int, ...]
 
@@ -98,9 +102,10 @@ class ParsedFile:
 class _Builder:
     """Turns a stream of YAML events into plain dicts, lists, strings and None."""
 
-    def __init__(self, events: Iterator[yaml.Event], source: SourceMap) -> None:
+    def __init__(self, events: Iterator[yaml.Event], source: SourceMap, lines: list[str]) -> None:
         self.events = events
         self.source = source
+        self.lines = lines
         self.problems: list[Diagnostic] = []
 
     def error(self, mark: yaml.Mark, message: str, path: PlainPath, hint: str = "") -> None:
@@ -111,11 +116,17 @@ class _Builder:
     def node(self, event: yaml.Event, path: PlainPath) -> Any:
         mark = event.start_mark
         self.source._values[path] = (mark.line + 1, mark.column + 1)  # not the property: 400,000 writes
+        if len(path) >= MAX_DEPTH and isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            self.error(mark, f"YAML nested more than {MAX_DEPTH} levels deep", path,
+                       "a plan file nests a few levels at most: check the indentation and brackets from here on")
+            self.skip()
+            return None
         if isinstance(event, yaml.AliasEvent):
             self.error(
                 mark,
-                f"YAML alias '*{event.anchor}' is not allowed",
+                f"YAML alias {excerpt('*' + event.anchor)} is not allowed",
                 path,
+                self.quote_hint(mark, "*", "&" + event.anchor) or
                 "write the value out in full: anchors and aliases hide what a plan says and can blow up its size",
             )
             return None
@@ -123,26 +134,24 @@ class _Builder:
         if anchor is not None:
             self.error(
                 mark,
-                f"YAML anchor '&{anchor}' is not allowed",
+                f"YAML anchor {excerpt('&' + anchor)} is not allowed",
                 path,
-                "remove the anchor and write each value out in full",
+                self.quote_hint(mark, "&", "*" + anchor) or "remove the anchor and write each value out in full",
             )
         tag = getattr(event, "tag", None)
         if tag not in (None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
             self.error(
                 mark,
-                f"YAML tag '{str(tag).replace('tag:yaml.org,2002:', '!!')}' is not allowed",
+                f"YAML tag {excerpt(str(tag).replace('tag:yaml.org,2002:', '!!'))} is not allowed",
                 path,
-                "plans are plain data: remove the tag (quote the value if it should be text)",
+                (_quote_hint(self.lines, mark.line, "!") if not str(tag).startswith("tag:") else "")
+                or "plans are plain data: remove the tag (quote the value if it should be text)",
             )
         if isinstance(event, yaml.ScalarEvent):
             plain = event.style is None and tag is None
             if plain and event.value in NULLS:
                 return None
-            control = CONTROL_CHARACTERS.search(event.value)
-            if control:
-                self.error(mark, f"control character U+{ord(control.group()):04X} in text", path,
-                           "remove the escape sequence: plan text holds printable characters, tabs and newlines")
+            self.text_problems(mark, event.value, path)
             return unicodedata.normalize("NFC", event.value)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
@@ -153,6 +162,35 @@ class _Builder:
         if isinstance(event, yaml.MappingStartEvent):
             return self.mapping(path)
         raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
+
+    def quote_hint(self, mark: yaml.Mark, indicator: str, partner: str) -> str:
+        """'quote the value' for an alias or anchor that is text, not YAML: the file has no `partner` for it."""
+        if any(re.search(re.escape(partner) + r"(?![\w-])", line) for line in self.lines):
+            return ""
+        return _quote_hint(self.lines, mark.line, indicator)
+
+    def text_problems(self, mark: yaml.Mark, value: str, path: PlainPath) -> bool:
+        """Report characters no plan text may hold (in a value, or in a key at `path`); whether there were any."""
+        control = CONTROL_CHARACTERS.search(value)
+        if control:
+            self.error(mark, f"control character U+{ord(control.group()):04X} in text", path,
+                       "remove the escape sequence: plan text holds printable characters, tabs and newlines")
+        surrogate = SURROGATES.search(value)
+        if surrogate:
+            self.error(mark, f"escape '\\u{ord(surrogate.group()):04x}' is half of a character (a lone surrogate)",
+                       path, "write the character itself, or its full escape (\\U0001F600 for an emoji)")
+        return bool(control or surrogate)
+
+    def skip(self) -> None:
+        """Read past the rest of the collection just started, without building it."""
+        level = 1
+        for event in self.events:
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                level += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                level -= 1
+                if not level:
+                    return
 
     def mapping(self, path: PlainPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -167,11 +205,14 @@ class _Builder:
                 continue
             key = unicodedata.normalize("NFC", key_event.value)
             child = path + (key,)
+            if self.text_problems(mark, key, child):  # reported here, and no field the schema could name
+                self.node(next(self.events), path + (f"{key}#bad{mark.line}",))
+                continue
             if key in result or child in self.source._keys:
                 first_line = self.source._keys[child][0]
                 self.error(
                     mark,
-                    f"duplicate key '{key}' (first written on line {first_line})",
+                    f"duplicate key {excerpt(key)} (first written on line {first_line})",
                     child,
                     "keep one of the two: YAML would silently drop the first",
                 )
@@ -245,7 +286,8 @@ def _read_with_positions(text: str, source: SourceMap, loader: Any = yaml.SafeLo
     PyYAML's Python parser words syntax errors best. A file known to be clean
     is read again by libyaml when positions are asked for: same positions, faster.
     """
-    builder = _Builder(yaml.parse(text, Loader=loader), source)
+    lines = text.splitlines()
+    builder = _Builder(yaml.parse(text, Loader=loader), source, lines)
     data: Any = None
     try:
         for event in builder.events:
@@ -263,18 +305,20 @@ def _read_with_positions(text: str, source: SourceMap, loader: Any = yaml.SafeLo
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
+        problem = _short(exc.problem or "invalid YAML")
+        context = f" ({_short(exc.context)})" if exc.context else ""
+        quoting = next(filter(None, (_quote_hint(lines, m.line) for m in (exc.context_mark, exc.problem_mark) if m)),
+                       "")
         return ParsedFile(None, source, tuple(builder.problems) + (
             Diagnostic(source.file, line, column, f"YAML syntax error: {problem}{context}", "",
-                       "check the indentation and quoting on this line and the one before"),))
+                       quoting or "check the indentation and quoting on this line and the one before"),))
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         return _failed(source, line, column, f"unacceptable character #x{exc.character:04x}: {exc.reason}",
                        "remove the invisible control character (retype the text around it)")
     except yaml.YAMLError as exc:
-        return _failed(source, 1, 1, f"YAML error: {exc}")
+        return _failed(source, 1, 1, f"YAML error: {_short(str(exc))}")
     return ParsedFile(data, source, tuple(builder.problems))
 
 
@@ -306,6 +350,29 @@ def _record_positions(text: str, source: SourceMap) -> None:
 
     following(), following()  # the stream and the document start
     node(following(), ())
+
+
+_STARTS_WITH_INDICATOR = re.compile(r"^\s*(?:-\s+)*(?:(?P<key>[^\s\-?:#'\"][^:#]*?):\s+)?(?P<value>[*&!%@`].*?)\s*$")
+"""A line whose value starts with a character YAML reserves (alias, anchor, tag, directive, reserved)."""
+
+
+def _quote_hint(lines: list[str], index: int, only: str = "*&!%@`") -> str:
+    """'quote the value' when line `index` (0-based) holds a value starting with one of `only`; else empty."""
+    match = _STARTS_WITH_INDICATOR.match(lines[index]) if 0 <= index < len(lines) else None
+    if match is None or match["value"][0] not in only:
+        return ""
+    value = match["value"]
+    hint = f"quote a value that starts with '{value[0]}' (YAML reserves it)"
+    if len(value) > EXCERPT_LIMIT:
+        return hint
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{hint}: {match['key']}: {quoted}" if match["key"] else f"{hint}: {quoted}"
+
+
+def _short(text: str) -> str:
+    """The parser's own words, which may quote the file: invisible characters escaped, cut short if long."""
+    text = printable(text)
+    return text if len(text) <= 2 * EXCERPT_LIMIT else text[: 2 * EXCERPT_LIMIT] + "…"
 
 
 def _failed(source: SourceMap, line: int, column: int, message: str, hint: str = "") -> ParsedFile:
@@ -346,8 +413,11 @@ def _clean_data(text: str) -> Any:
     # an ASCII file has nothing to normalize. Most files skip most checks of their 600 values.
     marked = "&" in text or "*" in text or "!" in text
     escaped = "\\" in text or has_control
+    surrogate = SURROGATES.search
+    depth = 0
 
     def node(event: Any) -> Any:
+        nonlocal depth
         kind = type(event)
         if marked and (kind is alias or event.anchor is not None or event.tag not in _PLAIN_TAGS):
             raise _NotClean
@@ -355,17 +425,22 @@ def _clean_data(text: str) -> Any:
             value = event.value
             if value in NULLS and not event.style and event.tag is None:
                 return None
-            if escaped and control(value):
+            if escaped and (control(value) or surrogate(value)):
                 raise _NotClean
             return normalize("NFC", value) if unicode and not value.isascii() else value
+        if kind is mapping_start or kind is sequence_start:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _NotClean
         if kind is mapping_start:
             result: dict[str, Any] = {}
             while True:
                 key_event = following()
                 key_kind = type(key_event)
                 if key_kind is mapping_end:
+                    depth -= 1
                     return result
-                if key_kind is not scalar:
+                if key_kind is not scalar or (escaped and (control(key_event.value) or surrogate(key_event.value))):
                     raise _NotClean
                 key = normalize("NFC", key_event.value) if unicode and not key_event.value.isascii() else key_event.value
                 if key in result:
@@ -376,6 +451,7 @@ def _clean_data(text: str) -> Any:
             while True:
                 item = following()
                 if type(item) is sequence_end:
+                    depth -= 1
                     return items
                 items.append(node(item))
         raise _NotClean

@@ -209,4 +209,4 @@ def _plan_at_revision(cwd: Path, spec: str) -> Plan:
         raise HistoryError(f"{spec}: git has no such file or folder (check the revision and the path)")
     with tempfile.TemporaryDirectory(prefix="handbook-plan-") as folder:
         gitrepo.export(cwd, git_spec, Path(folder))
-        return load_plan(Path(folder))
+        return load_plan(Path(folder), shown_as=spec.rstrip("/"))  # errors name the files as the user did

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sales_handbook.model import alignment
 from sales_handbook.plan import lineage, urls
-from sales_handbook.plan.diagnostics import Severity, did_you_mean
+from sales_handbook.plan.diagnostics import Severity, clip, did_you_mean, excerpt
 from sales_handbook.plan.plan import OBJECTIVES_FILE, ORGANIZATION_FILE, Located, Plan, review_file, team_file
 from sales_handbook.plan.schema import (
     ChangeField,
@@ -188,7 +188,7 @@ def _team_goals(team: Team) -> Iterator[tuple[Person | None, PlainPath, TeamGoal
 def _goal_hit(plan: Plan, team: Team, person: Person | None, path: PlainPath, goal: TeamGoal | IndividualGoal,
               what: str, hint: str = "") -> Hit:
     """A finding about a goal of `_team_goals`: '<goal> <what>', concerning the objectives it serves."""
-    name = f"goal '{goal.id}'" if person is None else f"individual goal '{goal.id}' of {person.name}"
+    name = f"goal '{goal.id}'" if person is None else f"individual goal '{goal.id}' of {clip(person.name)}"
     objectives = _objectives_of(goal) if isinstance(goal, TeamGoal) else _objectives_supported(plan, goal)
     return Hit(Located(team_file(team.id), path), f"{name} {what}", _goal(team, goal), objectives, (team.id,),
                hint=hint)
@@ -236,7 +236,7 @@ def _individual_goal_without_team_goal(plan: Plan, team: Team) -> Iterator[Hit]:
         for j, goal in enumerate(person.goals):
             if not goal.supports:
                 yield Hit(Located(team_file(team.id), ("people", i, "goals", j)),
-                          f"individual goal '{goal.id}' of {person.name} supports no team goal",
+                          f"individual goal '{goal.id}' of {clip(person.name)} supports no team goal",
                           _goal(team, goal), teams=(team.id,))
 
 
@@ -349,7 +349,7 @@ def _collaborator_without_support(plan: Plan, team: Team) -> Iterator[Hit]:
                           f"{_names(sorted(objectives), 'or') if objectives else 'an objective of this goal'} and "
                           f"none of its people's goals supports '{goal.id}'",
                           _goal(team, goal), _objectives_of(goal), (team.id, partner_id),
-                          hint=f"give {partner.name} a goal that serves the same objective, or remove "
+                          hint=f"give {clip(partner.name)} a goal that serves the same objective, or remove "
                                f"'{partner_id}' from this goal's collaborators")
 
 
@@ -370,7 +370,7 @@ def _salesperson_without_goals(plan: Plan, team: Team) -> Iterator[Hit]:
     for i, person in enumerate(team.people):
         if _is_salesperson(team, person) and not person.goals:
             yield Hit(Located(team_file(team.id), ("people", i)),
-                      f"salesperson '{person.id}' ({person.name}) has no individual goals",
+                      f"salesperson '{person.id}' ({clip(person.name)}) has no individual goals",
                       _person(team, person), _team_objectives(team), (team.id,))
 
 
@@ -390,7 +390,7 @@ def _individual_goal_for_another_team(plan: Plan, team: Team) -> Iterator[Hit]:
                                for owner, parent in parents):
                 owners = sorted({owner.id for owner, _ in parents})
                 yield Hit(Located(team_file(team.id), ("people", i, "goals", j, "supports")),
-                          f"individual goal '{goal.id}' of {person.name} supports only goals of "
+                          f"individual goal '{goal.id}' of {clip(person.name)} supports only goals of "
                           f"{'team' if len(owners) == 1 else 'teams'} {_names(owners)}, which do not name "
                           f"'{team.id}' as a collaborator", _goal(team, goal),
                           _objectives_supported(plan, goal), (team.id, *owners))
@@ -418,7 +418,7 @@ def _goal_outside_parent_time_frame(plan: Plan, team: Team) -> Iterator[Hit]:
                 too_early = _starts(goal) and _starts(parent) and frame[0] < parent_frame[0]
                 if too_late or too_early:
                     yield Hit(Located(team_file(team.id), ("people", i, "goals", j, _time_field(goal))),
-                              f"individual goal '{goal.id}' of {person.name} ({_frame_text(goal)}) "
+                              f"individual goal '{goal.id}' of {clip(person.name)} ({_frame_text(goal)}) "
                               f"{'ends after' if too_late else 'starts before'} team goal '{parent.id}' it "
                               f"supports ({_frame_text(parent)})", _goal(team, goal), _objectives_of(parent),
                               tuple(dict.fromkeys((team.id, parent_team.id))))
@@ -470,7 +470,7 @@ def _weights_do_not_add_up(plan: Plan, team: Team) -> Iterator[Hit]:
         yield Hit(Located(team_file(team.id), ("goals", index, "weight")), message, _team(team),
                   _team_objectives(team), (team.id,))
     for i, person in enumerate(team.people):
-        problem = _weight_problem(person.goals, f"{person.name}")
+        problem = _weight_problem(person.goals, f"{clip(person.name)}")
         if problem is not None:
             index, message = problem
             yield Hit(Located(team_file(team.id), ("people", i, "goals", index, "weight")), message,
@@ -485,9 +485,10 @@ def _coverage(team: Team, field: str, noun: str) -> Iterator[Hit]:
     for k, value in enumerate(getattr(team, field)):
         if value not in covered:
             yield Hit(Located(team_file(team.id), (field, k)),
-                      f"{noun} '{value}' of team '{team.id}' has no one assigned", _team(team), teams=(team.id,),
-                      hint=(f"set 'territory: {value}' on the person who covers it" if field == "territories"
-                            else f"add '{value}' to the 'segments:' of the person who covers it")
+                      f"{noun} {excerpt(value)} of team '{team.id}' has no one assigned", _team(team),
+                      teams=(team.id,),
+                      hint=(f"set 'territory: {clip(value)}' on the person who covers it" if field == "territories"
+                            else f"add {excerpt(value)} to the 'segments:' of the person who covers it")
                       + f", or remove it from the team's '{field}:'")
 
 
@@ -533,9 +534,10 @@ def _unlisted_territory_or_segment(plan: Plan, team: Team) -> Iterator[Hit]:
         for path, noun, value, listed in checks:
             hint = did_you_mean(value, listed)
             yield Hit(Located(team_file(team.id), path),
-                      f"{person.name}'s {noun} '{value}' is not in the {noun} list of team '{team.id}'",
+                      f"{clip(person.name)}'s {noun} {excerpt(value)} is not in the {noun} list of team '{team.id}'",
                       _person(team, person), teams=(team.id,),
-                      hint=hint or f"add '{value}' to the team's list, or use one of: {', '.join(listed)}")
+                      hint=hint or f"add {excerpt(value)} to the team's list, or use one of: "
+                                   + ", ".join(clip(v) for v in listed))
 
 
 # ---------------------------------------------------------------- 5. review and adaptation
