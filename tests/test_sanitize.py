@@ -209,8 +209,9 @@ def test_no_plan_text_turns_into_markup_around_the_content(hostile_site: Path) -
 
 def test_the_markdown_in_hostile_text_still_renders(hostile_site: Path) -> None:
     content = article((hostile_site / "mission" / "index.html").read_text(encoding="utf-8"))
-    assert "R&amp;D | <em>not</em> bold <code>tick</code> [link] # heading" in content
+    assert "R&amp;D | &lt;b&gt;<em>not</em> bold&lt;/b&gt; <code>tick</code> [link] # heading" in content  # HTML as text
     assert '<a href="https://example.com/">styled</a>' in content
+    assert "[x](javascript:alert(1))" in content  # a link that would run script is shown as typed
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

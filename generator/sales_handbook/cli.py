@@ -47,6 +47,7 @@ how every team's goals serve the organization's objectives.
   handbook publish VERSION    publish the site as a version on the gh-pages branch (mike)
   handbook publish --dir OUT  publish the site to a folder, replaced in one step
   handbook diff OLD NEW       list what changed between two plans
+  handbook export DIR         write plain Markdown and files that another engine can build
 """
 
 
@@ -171,6 +172,18 @@ def _parser() -> argparse.ArgumentParser:
     history_options(publish)
     publish.set_defaults(run=_publish)
 
+    export = commands.add_parser(
+        "export", help="write the handbook as plain Markdown and files another engine can build",
+        description="Write DIR/docs (every page as Markdown, safe on its own, with its figures as inline SVG, and "
+                    "the redirects and plan.json), DIR/mkdocs.yml (plain MkDocs with Material, no handbook plugin) "
+                    "and DIR/overrides (the theme overrides). Build it with 'mkdocs build -f DIR/mkdocs.yml' or "
+                    "another engine. DIR is replaced in one step, like a site folder.")
+    export.add_argument("out", type=Path, metavar="DIR", help="the folder to write (replaced whole)")
+    plan_option(export)
+    audience_option(export)
+    history_options(export)
+    export.set_defaults(run=_export)
+
     diff = commands.add_parser(
         "diff", help="list what changed between two plans",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -293,6 +306,22 @@ def _publish_to(args: argparse.Namespace) -> Published | None:
         return None
     return publish.publish_version(args.version, config_file=args.config, plan_dir=args.plan, title=args.title,
                                    branch=args.branch, previous=args.previous, push=args.push, remote=args.remote)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from sales_handbook.publish import builds, export
+
+    checked = _checked_plan(args.plan, args.previous, args.branch, args.audience)
+    if checked is None:
+        return 1
+    plan, found = checked
+    published = history.load(args.previous, plan_dir=args.plan, branch=args.branch)
+    files = export.export_files(plan, found, Audience(args.audience), published, plan.organization.period)
+    export.export(args.out, files, builds.protected_paths(args.plan, Path("mkdocs.yml")), interrupts=args.interrupts,
+                  waiting=_say)
+    print(f"handbook: {args.audience} handbook exported to {os.path.relpath(args.out.resolve())}: build it with "
+          f"'mkdocs build -f {os.path.relpath(args.out.resolve() / 'mkdocs.yml')}'")
+    return 0
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -19,14 +19,14 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sales_handbook.publish import gitrepo, history, sitefolder
 from sales_handbook.speed import recycling
-from sales_handbook.publish.interrupts import Interrupts, held
+from sales_handbook.publish.interrupts import Interrupts
 from sales_handbook.plan.urls import SNAPSHOT
 
 if TYPE_CHECKING:
@@ -86,35 +86,24 @@ def build_into(target: Path, *, config_file: Path, plan_dir: Path, settings: Set
     from mkdocs.exceptions import MkDocsException
 
     target = Path(os.path.abspath(target))
-    sitefolder.refuse_unsafe(target, protected_paths(plan_dir, config_file))
-    with contextlib.ExitStack() as stack:
-        with _site_folder_errors(target):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            stack.enter_context(sitefolder.lock(target, waiting))
-            sitefolder.recover(target)
-            staging = sitefolder.staging_for(target)
-        spare = recycling.spare_for(target) if recycle else None
-        config = None
+    protected = protected_paths(plan_dir, config_file)
+    sitefolder.refuse_unsafe(target, protected)
+    spare = recycling.spare_for(target) if recycle else None
+
+    def fill(staging: Path) -> None:
+        config = _config(config_file, plan_dir, staging, settings, spare)
         try:
-            config = _config(config_file, plan_dir, staging, settings, spare)
             build(config)
-            if mark:
-                sitefolder.mark(staging)
-            with held() as late:
-                if interrupts is not None:
-                    interrupts.raise_if_received()
-                replaced = sitefolder.swap_in(staging, target)
-                late.discard()  # the build is done and in place: a signal now ends nothing
-                if replaced is not None:
-                    _dispose(replaced, spare)
         except BaseException as error:
-            with held():
-                if config is not None and not isinstance(error, Exception):
-                    config.plugins.on_build_error(error=KeyboardInterrupt())  # stop the plugin's workers first
-                shutil.rmtree(staging, ignore_errors=True)
-            if isinstance(error, (MkDocsException, OSError)):
-                raise BuildFailed(str(error)) from None
+            if not isinstance(error, Exception):  # MkDocs tells its plugins of exceptions only
+                config.plugins.on_build_error(error=KeyboardInterrupt())  # the plugin stops its workers
             raise
+
+    try:
+        sitefolder.replace(target, protected, fill, interrupts=interrupts,
+                           waiting=waiting, mark=mark, dispose=lambda old: _dispose(old, spare))
+    except (MkDocsException, OSError) as error:
+        raise BuildFailed(str(error)) from None
 
 
 def _dispose(replaced: Path, spare: Path | None) -> None:
@@ -123,17 +112,6 @@ def _dispose(replaced: Path, spare: Path | None) -> None:
         shutil.rmtree(replaced, ignore_errors=True)
     else:
         recycling.keep(replaced, spare)
-
-
-@contextlib.contextmanager
-def _site_folder_errors(target: Path) -> Iterator[None]:
-    """A file-system error before the build starts (a read-only folder, a file in the way) as SiteFolderError."""
-    try:
-        yield
-    except OSError as error:
-        where = error.filename or target
-        raise sitefolder.SiteFolderError(f"cannot build into {target}: {error.strerror or error} ({where}). "
-                                         "Nothing was changed.") from None
 
 
 def protected_paths(plan_dir: Path, config_file: Path) -> dict[str, Path]:

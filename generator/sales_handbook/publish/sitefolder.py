@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from sales_handbook.plan.urls import SNAPSHOT
+from sales_handbook.publish.interrupts import Interrupts, held
 
 MARKER = ".handbook-site"
 """The file that marks a folder as a site `handbook build` made (and may replace)."""
@@ -77,6 +78,53 @@ def refuse_unsafe(target: Path, protected: Mapping[str, Path]) -> None:
                      "or choose another site folder")
 
 
+def replace(target: Path, protected: Mapping[str, Path], fill: Callable[[Path], None], *,
+            interrupts: Interrupts | None = None, waiting: Callable[[str], None] = lambda message: None,
+            mark: bool = True, dispose: Callable[[Path], None] = lambda old: shutil.rmtree(old, ignore_errors=True)
+            ) -> None:
+    """Fill a new folder and put it at `target` in one step; on any failure `target` stays as it was.
+
+    `target` (absolute) must be a folder that may be replaced (`refuse_unsafe`: SiteFolderError,
+    before anything is touched). Writers of one folder take turns (`waiting` is told when one
+    waits); `fill` writes into a staging folder beside it. A signal noted by `interrupts` stops
+    everything before the swap, whatever swallowed its KeyboardInterrupt; a signal during the
+    swap is dropped, the work being done. The folder replaced goes to `dispose`.
+    """
+    refuse_unsafe(target, protected)
+    with contextlib.ExitStack() as stack:
+        with _folder_errors(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(lock(target, waiting))
+            recover(target)
+            staging = staging_for(target)
+        try:
+            fill(staging)
+            if mark:
+                mark_site(staging)
+            with held() as late:
+                if interrupts is not None:
+                    interrupts.raise_if_received()
+                replaced = swap_in(staging, target)
+                late.discard()
+                if replaced is not None:
+                    dispose(replaced)
+        except BaseException:
+            with held():
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+@contextlib.contextmanager
+def _folder_errors(target: Path) -> Iterator[None]:
+    """A file-system error before the work starts (a read-only folder, a file in the way) as SiteFolderError."""
+    try:
+        yield
+    except OSError as error:
+        where = error.filename or target
+        raise SiteFolderError(f"cannot build into {target}: {error.strerror or error} ({where}). "
+                              "Nothing was changed.") from None
+
+
 def is_replaceable(folder: Path) -> bool:
     """Whether `folder` is empty or a site a handbook build made (with the marker, or an older one's plan.json)."""
     try:
@@ -94,7 +142,7 @@ def is_replaceable(folder: Path) -> bool:
     return data.startswith(b"{") and b'"schema_version":' in data and b'"organization":' in data
 
 
-def mark(folder: Path) -> None:
+def mark_site(folder: Path) -> None:
     """Mark a site built into `folder` as one a later build may replace."""
     (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 

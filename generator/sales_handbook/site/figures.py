@@ -49,6 +49,12 @@ def insert(html: str, plan: Plan, page: str, drawn: Mapping[str, str] | None = N
     return _SLOT.sub(lambda match: render(plan, page, match[1]), html)
 
 
+def inline(markdown: str, plan: Plan, page: str) -> str:
+    """A page's Markdown with its figures in it, for an engine without the handbook's plugin: each slot (a line
+    of its own) becomes the drawing, a raw HTML block of lines without blank ones."""
+    return _SLOT.sub(lambda match: render(plan, page, match[1]), markdown)
+
+
 def draw_all(plan: Plan, markdown: Mapping[str, str]) -> dict[str, dict[str, str]]:
     """Every figure of every page, by page and slot id, from the pages' Markdown (where the slots already are).
 

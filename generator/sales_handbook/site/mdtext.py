@@ -15,11 +15,6 @@ from sales_handbook.plan.schema import CONTROL_CHARACTERS
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|#{}()!~])")
 _SPACE = re.compile(r"\s+")
-_HTML_BLOCK_START = re.compile(r"^([ \t]{0,3})<(?=[A-Za-z!?])")
-_RAW_TEXT_TAG = re.compile(r"<(?=/?(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b)",
-                           re.IGNORECASE)
-"""Tags whose content HTML parsers read as raw text up to the closing tag: if Markdown mangles that
-closing tag (attr_list, escaping), the sanitizer would see the rest of the page as their content."""
 
 
 def inline(text: object) -> str:
@@ -36,29 +31,33 @@ def _inline(text: str) -> str:
 
 
 def block(text: object) -> str:
-    """Markdown prose from the plan, as written, without trailing blank space.
+    """Markdown prose from the plan, safe on its own: whatever engine turns it into HTML, it holds no HTML
+    of its own, no link that runs script, and names no element.
 
-    A line that starts with an HTML tag or comment is shown as text: Markdown would open a
-    raw HTML block there, and an unclosed one (`<div>`) swallows the rest of the page,
-    headings and anchors included. HTML inside a line stays, and the sanitizer cleans it.
+    - Every `<` is shown as text, except one that opens a web or mail autolink: raw HTML is
+      never passed through (an unclosed `<div>` would swallow the rest of the page, an
+      `<img onerror>` would run script).
+    - A link or image whose address has a scheme other than http, https or mailto (or hides
+      one behind an entity) is shown as text: `javascript:`, `data:`, `vbscript:`...
+    - Attribute lists (`{: #goals }`, `{#x}`, `{ onclick=... }`) are shown as text: an id would
+      give the page a second element with the id of a section or goal.
 
-    Plan text may not name elements: an `id` (or `name`) would give the page a second
-    element with the id of a section or goal, and links would land on the forgery. So
-    `id` and `name` attributes leave its HTML tags, and attribute lists (`{: #goals }`,
-    `{#x}`, `{ id=x }`) are shown as text. Code spans are left as written.
+    Where Markdown sees a code span is not decided here (an escaped backtick, a span that a
+    heading cuts): `<` is escaped inside them too, which shows as `&lt;` there. Braces in a
+    code span on one line are left as written. The handbook's own build sanitizes the HTML as
+    well, as a second line.
     """
     lines = (line.rstrip() for line in str(text).strip().splitlines())
-    return _outside_code(_unnamed, "\n".join(_RAW_TEXT_TAG.sub("&lt;", _HTML_BLOCK_START.sub(r"\1&lt;", line))
-                                             for line in lines))
+    return _outside_code(_no_attribute_lists, _inert("\n".join(lines)))
 
 
-_CODE_SPAN = re.compile(r"(`+)(?:.*?[^`])?\1(?!`)", re.DOTALL)
-_TAG = re.compile(r"<[A-Za-z][^<>]*>")
-"""An HTML start tag, over lines too: Markdown passes a tag that spans lines within a paragraph."""
-_NAMING_ATTRIBUTE = re.compile(
-    r"""(?<=[\s/"'])(?:id|name)\s*(?:=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?(?:(?=[/>])|\s+|$)""", re.IGNORECASE)
-"""An id or name attribute; browsers also read one that follows a `/` or a closing quote."""
-_SPACE_BEFORE_END = re.compile(r"\s+(?=/?>$)")
+_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?:[^\n]*?[^`\n])?\1(?!`)")
+_OPENING = re.compile(r"<(?!(?:https?://|mailto:)[^\s<>&]*>)", re.IGNORECASE)
+"""A `<` that starts anything but a web or mail autolink."""
+_INLINE_DESTINATION = re.compile(r"(\]\(\s*)(<[^>\n]*>|[^\s)]*)")
+_REFERENCE_DESTINATION = re.compile(r"^([ \t]{0,3}\[[^\]\n]+\]:[ \t]*)(\S+)", re.MULTILINE)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _ATTRIBUTE_LIST = re.compile(r"\{(?=[^}\n]*\})")
 
 
@@ -71,10 +70,25 @@ def _outside_code(change: Callable[[str], str], text: str) -> str:
     return "".join([*parts, change(text[last:])])
 
 
-def _unnamed(text: str) -> str:
-    """Text whose HTML tags set no id or name and whose braces start no attribute list."""
-    text = _TAG.sub(lambda tag: _SPACE_BEFORE_END.sub("", _NAMING_ATTRIBUTE.sub("", tag.group())), text)
+def _inert(text: str) -> str:
+    text = _OPENING.sub("&lt;", text)
+    text = _INLINE_DESTINATION.sub(lambda m: m[0] if is_safe_destination(m[2]) else "]\\(" + m[0][2:], text)
+    return _REFERENCE_DESTINATION.sub(lambda m: m[0] if is_safe_destination(m[2]) else "\\" + m[0].lstrip(), text)
+
+
+def _no_attribute_lists(text: str) -> str:
     return _ATTRIBUTE_LIST.sub(r"\\{", text)
+
+
+def is_safe_destination(destination: str) -> bool:
+    """Whether a link's address is relative, or web or mail: not another scheme, nor one hidden by an entity,
+    an escape or a control character before the first `/`, `?` or `#`."""
+    address = destination[1:-1] if destination.startswith("<") and destination.endswith(">") else destination
+    head = re.split(r"[/?#]", address, maxsplit=1)[0]
+    if not any(mark in head for mark in ":&\\%") and not CONTROL_CHARACTERS.search(head):
+        return True
+    scheme = _SCHEME.match(head)
+    return bool(scheme and scheme[1].lower() in SAFE_SCHEMES)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -1,0 +1,98 @@
+"""`handbook export DIR`: the handbook as plain files that another engine builds without the handbook.
+
+    DIR/mkdocs.yml   plain MkDocs with Material: the navigation, the Markdown extensions, the theme
+                     overrides; no handbook plugin
+    DIR/docs/        every page as Markdown, safe on its own (plan prose through `mdtext.block`, every
+                     other plan text escaped) with its figures in it as inline SVG, and the site's other
+                     files (permanent-address redirects, the forwarding script, plan.json), which an
+                     engine copies as they are
+    DIR/overrides/   the theme overrides (titles escaped in <title>, the figures' styles)
+
+Material reaches end of life in May 2027 and MkDocs 2.0 drops plugins: the export
+is what another engine (or a later MkDocs) starts from. DIR is replaced in one
+step, like a site folder (`sitefolder.replace`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sales_handbook.model.audience import Audience, for_audience
+from sales_handbook.plan import urls
+from sales_handbook.plan.plan import Plan
+from sales_handbook.publish import history, sitefolder
+from sales_handbook.publish.interrupts import Interrupts
+from sales_handbook.rules import health
+from sales_handbook.rules.health import Finding
+from sales_handbook.site import figures, pages, permalinks, sanitize
+from sales_handbook.site.files import site_files
+from sales_handbook.speed import parallel
+
+DOCS = "docs"
+OVERRIDES = "overrides"
+THEME = Path(__file__).resolve().parents[3] / "theme"
+"""The theme overrides: the repository's theme/ folder, where the source tree is installed."""
+
+MARKDOWN_EXTENSIONS: list[Any] = ["attr_list", {"tables": {"use_align_attribute": True}}, "def_list", "admonition",
+                                  {"toc": {"permalink": True, "toc_depth": 3}}]
+
+
+def export_files(whole: Plan, found: tuple[Finding, ...], audience: Audience, published: history.History,
+                 label: str) -> dict[str, bytes]:
+    """Every file of the export but the theme overrides, by its path in DIR."""
+    plan = for_audience(whole, audience)
+    shown = health.for_audience(found, whole, audience)
+    rendered = parallel.render(plan, shown, published.comparisons(plan, label))
+    retirements = permalinks.retirement_pages(plan)
+    rendered.update(retirements)
+    files = {f"{DOCS}/{path}": figures.inline(text, plan, path).encode("utf-8") for path, text in rendered.items()}
+    files.update({f"{DOCS}/{path}": data for path, data in site_files(plan, None, None, None).items()})
+    files["mkdocs.yml"] = yaml.safe_dump(_configuration(plan, sorted(retirements)), allow_unicode=True,
+                                         sort_keys=False).encode("utf-8")
+    return files
+
+
+def export(out: Path, files: dict[str, bytes], protected: dict[str, Path], *, interrupts: Interrupts | None = None,
+           waiting: Callable[[str], None] = lambda message: None) -> None:
+    """Replace the folder `out` with `files` and the theme overrides, in one step (see `sitefolder.replace`)."""
+    def fill(staging: Path) -> None:
+        for rel, data in files.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        if THEME.is_dir():
+            shutil.copytree(THEME, staging / OVERRIDES)
+
+    sitefolder.replace(Path(os.path.abspath(out)), protected, fill, interrupts=interrupts, waiting=waiting)
+
+
+def _configuration(plan: Plan, retirement_pages: list[str]) -> dict[str, Any]:
+    """mkdocs.yml for plain MkDocs and Material: what the handbook's plugin would have set, written out."""
+    return {
+        "site_name": str(sanitize.theme_text(f"{plan.organization.name} handbook")),
+        "docs_dir": DOCS,
+        "use_directory_urls": True,
+        "theme": {"name": "material", "custom_dir": OVERRIDES, "font": False,
+                  "features": ["navigation.indexes", "navigation.prune", "navigation.top", "navigation.footer",
+                               "search.highlight", "search.suggest", "toc.follow"]},
+        "plugins": ["search"],
+        "markdown_extensions": MARKDOWN_EXTENSIONS,
+        "extra_javascript": [urls.PERMALINKS_SCRIPT],
+        "not_in_nav": "\n".join(f"/{page}" for page in retirement_pages),
+        "nav": _plain(sanitize.navigation_for_theme(pages.navigation(plan))),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """The navigation with its (escaped) titles as plain strings, which YAML can write."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)
