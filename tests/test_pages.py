@@ -6,13 +6,14 @@ then read the diff before committing it.
 
 from __future__ import annotations
 
-import os
+import re
 from pathlib import Path
 
 import pytest
 
-from generator import pages, urls
+from generator import alignment, pages, urls
 from generator.loader import load_plan
+from tests import goldens
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN, make_plan, replace_in
 
 GOLDEN = Path(__file__).parent / "golden" / "small-plan"
@@ -24,7 +25,7 @@ def rendered() -> dict[str, str]:
 
 
 def test_pages_match_the_golden_files(rendered: dict[str, str]) -> None:
-    if os.environ.get("UPDATE_GOLDEN"):
+    if goldens.updating():
         for path, text in rendered.items():
             (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / path).write_text(text, encoding="utf-8")
@@ -33,6 +34,58 @@ def test_pages_match_the_golden_files(rendered: dict[str, str]) -> None:
     assert sorted(rendered) == sorted(golden)
     for path in rendered:
         assert rendered[path] == golden[path], f"{path} differs from tests/golden/small-plan/{path}"
+
+
+def html_of(markdown_text: str) -> str:
+    """A page's Markdown as HTML, with the site's Markdown extensions (mkdocs.yml)."""
+    import markdown
+
+    return markdown.markdown(markdown_text, extensions=["attr_list", "tables", "def_list", "admonition", "toc"])
+
+
+def test_golden_pages_keep_their_structure(rendered: dict[str, str]) -> None:
+    """What the bytes alone let through: lines that Markdown runs together into one paragraph.
+
+    A bold label (`**Marketing:**`, `**Goals of other teams that count on us:**`) starts its own block or list
+    item everywhere; one in the middle of a paragraph, on a line of its own, means a template lost a blank line.
+    """
+    for path, text in {**rendered, **pages.render(load_plan(EXAMPLE_PLAN))}.items():
+        for paragraph in re.findall(r"<p>(.*?)</p>", html_of(text), re.S):
+            assert not re.search(r"\n<strong>[^<]*:</strong>", paragraph), \
+                f"{path}: lines run together: {paragraph[:200]!r}"
+
+
+def test_home_lists_each_department_on_its_own(rendered: dict[str, str]) -> None:
+    plan = load_plan(SMALL_PLAN)
+    html = html_of(rendered[urls.HOME])
+    section = html.split('id="find-your-team"', 1)[1].split("<h2", 1)[0]
+    items = re.findall(r"<li>(.*?)</li>", section, re.S)
+    by_department = alignment.teams_by_department(plan.teams)
+    assert len(items) == len(by_department) > 1
+    for item, (department, teams) in zip(items, by_department):
+        assert item.startswith(f"<strong>{pages.label(department)}:</strong> ")
+        assert re.findall(r">([^<]+)</a>", item) == [team.name for team in teams]
+
+
+def test_a_teams_collaboration_shows_both_directions_apart(rendered: dict[str, str]) -> None:
+    html = html_of(rendered[urls.team_page("north-sales")])
+    section = html.split('id="collaboration"', 1)[1]
+    blocks = re.findall(r"<(p|ul)>(.*?)</\1>", section, re.S)
+    assert [kind for kind, _ in blocks] == ["p", "p", "ul"]
+    assert blocks[0][1].startswith("<strong>Teams we count on:</strong> ")
+    assert blocks[1][1] == "<strong>Goals of other teams that count on us:</strong>"
+
+
+def test_golden_files_are_never_rewritten_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPDATE_GOLDEN", "1")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="UPDATE_GOLDEN is set under CI=true"):
+        goldens.updating()
+    monkeypatch.setenv("CI", "false")
+    assert goldens.updating()
+    monkeypatch.delenv("UPDATE_GOLDEN")
+    monkeypatch.setenv("CI", "true")
+    assert not goldens.updating()
 
 
 def test_rendering_is_deterministic_across_loads() -> None:
