@@ -37,7 +37,7 @@ def render(plan: Plan, page: str, figure_id: str) -> str:
     bar = diagrams.progress_bar(measure.baseline, measure.target, measure.current, measure.direction, assessment)
     caption = measure.name if isinstance(measure, KeyMetric) else None
     return _draw("bar.svg.j2", page, bar=bar, assessment=assessment, unit=measure.unit or "", caption=caption,
-                 as_of=status.as_of(plan))
+                 as_of=status.as_of(plan), colours=diagrams.STATUS_COLOURS)
 
 
 def insert(html: str, plan: Plan, page: str, drawn: Mapping[str, str] | None = None) -> str:

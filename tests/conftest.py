@@ -45,6 +45,14 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
+@pytest.fixture(scope="session")
+def example_internal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example plan's internal site (items marked internal included, with their marker), built once."""
+    site = tmp_path_factory.mktemp("example-internal") / "site"
+    assert build_site(EXAMPLE_PLAN, site, "internal") == 0
+    return site
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -90,7 +98,8 @@ def guarded_page(browser: object, **options: object) -> Iterator[object]:
 
     `options` go to the browser context (for example `java_script_enabled=False`).
     """
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)  # type: ignore[attr-defined]
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(**options)  # type: ignore[attr-defined]
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)

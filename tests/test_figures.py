@@ -157,3 +157,39 @@ def test_one_objectives_summary_counts_only_what_serves_it(monkeypatch: pytest.M
     assert isinstance(drawing, diagrams.Summary) and drawing.of_objective
     assert [n.page for n in drawing.objectives] == [urls.objective_page(objective.id)]
     assert drawing.goals == sum(f.goals for f in drawing.flows) == len(alignment.serving(plan, objective.id))
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def tint(colour: str, opacity: float) -> str:
+    """`colour` at `opacity` over white, as a band behind team names is drawn."""
+    return "#" + "".join(f"{round(255 - (255 - int(colour[i:i + 2], 16)) * opacity):02x}" for i in (1, 3, 5))
+
+
+def test_every_text_in_the_figures_is_readable_against_what_is_behind_it(
+        example: tuple[Plan, dict[str, str]]) -> None:
+    """WCAG AA for 12 px text, 4.5:1: axe-core does not judge SVG text, so the figures are checked here."""
+    plan, rendered = example
+    departments = set(diagrams.DEPARTMENT_COLOURS.values())
+    backgrounds = ["#ffffff", "#fafafa", *(tint(c, 0.07) for c in departments)]
+    fills = set()
+    for path, text in rendered.items():
+        for figure_id in SLOT.findall(text):
+            svg = figures.render(plan, path, figure_id)
+            fills.update(re.findall(r'<text [^>]*fill="(#[0-9a-f]{6})"', svg))
+    assert "#ffffff" in fills and len(fills) > 4
+    for fill in fills - {"#ffffff"}:
+        assert min(contrast(fill, b) for b in backgrounds) >= 4.5, fill
+    for colour in departments:  # white department names on their colour
+        assert contrast("#ffffff", colour) >= 4.5, colour
+    for colour in diagrams.STATUS_COLOURS.values():  # the current value is written in its status colour
+        assert contrast(colour, "#ffffff") >= 4.5, colour
