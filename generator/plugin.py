@@ -33,13 +33,13 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from watchdog.observers.polling import PollingObserver
 
 from generator import (collector, figures, forked, health, history, lineage, pages, parallel, permalinks, recycling,
-                       sanitize, snapshot, urls)
+                       sanitize, searchindex, snapshot, urls)
 from generator.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from generator.diagnostics import PlanError, format_report
 from generator.incremental import Renderer
@@ -111,6 +111,13 @@ def _beside_pages(folder: Path, plan: Plan, rendered: dict[str, str],
     """
     write_files(folder, site_files(plan, *snapshot_for), recycled=recycled)
     return marshal.dumps(figures.draw_all(plan, rendered))
+
+
+def _search_plugin(config: MkDocsConfig) -> Any:
+    """Material's search plugin of this build, if it has one (`searchindex` adds to its index)."""
+    return next((plugin for plugin in config.plugins.values()
+                 if isinstance(getattr(plugin.config, "fields", None), dict) and hasattr(plugin.config, "pipeline")),
+                None)
 
 
 def resolve_audience(configured: str, environ: Mapping[str, str]) -> Audience:
@@ -235,6 +242,10 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         log.info("handbook: building for the %s audience%s", audience.value,
                  "" if audience is Audience.public else " (items marked internal are included, with a marker)")
         log.debug("handbook: %d pages, %d changed", len(self.rendered), len(changed))
+        search = _search_plugin(config)
+        if search is not None:  # the worker searches the fields its index's config lists
+            for name, field in searchindex.FIELDS.items():
+                search.config.fields.setdefault(name, dict(field))
         config.nav = sanitize.navigation_for_theme(pages.navigation(plan))
         config.site_name = sanitize.theme_text(f"{plan.organization.name} handbook")
         if self._serving:
@@ -335,9 +346,15 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
                 worker.stop()
         return self._drawn.get(page, {})
 
+    @event_priority(100)  # before Material's search writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Wait for the redirects to be written (when serving, start writing them: `writing.write_afterwards`);
         end the progress line; when serving, say how little a rebuild had to do."""
+        search = _search_plugin(config)
+        if getattr(search, "search_index", None) is not None and self.plan is not None:
+            plan = self.plan
+            anchors = {*plan.ids("goal"), *plan.ids("person"), *(goal.id for _, _, goal in plan.individual_goals())}
+            searchindex.add_fields(search.search_index.entries, anchors)
         self._finish_writing(config)
         self._end_progress()
         if self._serving and self.plan is not None:
