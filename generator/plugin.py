@@ -330,7 +330,14 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self._built += 1
         if self.plan is None or page.file.src_uri not in self.rendered:
             return output
-        return figures.insert(output, self.plan, page.file.src_uri, self._drawn_by_worker(page.file.src_uri))
+        drawn = self._drawn_by_worker(page.file.src_uri)
+        if drawn is None:
+            drawn = figures.draw_page(self.plan, page.file.src_uri, output)
+        folder = Path(page.file.abs_dest_path).parent
+        for name, svg in figures.files(drawn).items():  # a map on its own, to open full size: one per map page
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(svg, encoding="utf-8")
+        return figures.insert(output, drawn)
 
     def _drawn_by_worker(self, page: str) -> dict[str, str] | None:
         """The figures the worker drew for `page` (waiting for it the first time), or None if it draws none."""

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from generator import cli
-from tests.planfiles import EXAMPLE_PLAN
+from tests.planfiles import EXAMPLE_PLAN, TESTS, make_plan
 
 REPO = EXAMPLE_PLAN.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -51,6 +51,17 @@ def example_internal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("example-internal") / "site"
     assert build_site(EXAMPLE_PLAN, site, "internal") == 0
     return site
+
+
+@pytest.fixture(scope="session")
+def names_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The public site of tests/fixtures/names-plan (Ørjan Bråten, Zoë Müller, José Núñez, 李伟, a stay-above
+    goal with a long unit), built once and served on localhost."""
+    folder = tmp_path_factory.mktemp("names")
+    plan = make_plan(folder, TESTS / "fixtures" / "names-plan")
+    assert build_site(plan, folder / "site") == 0
+    with serve_folder(folder / "site") as url:
+        yield url
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

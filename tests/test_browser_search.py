@@ -6,14 +6,12 @@ and 李伟, with a territory in Österreich.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import build_site, guarded_page, serve_folder
-from tests.planfiles import TESTS, make_plan
+from tests.conftest import guarded_page
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +30,6 @@ SEARCHES = [
     ("key-account-retention", "key-account-retention"),
     ("jose-renewals", "jose-renewals"),
 ]
-
-
-@pytest.fixture(scope="module")
-def names_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("names")
-    plan = make_plan(folder, TESTS / "fixtures" / "names-plan")
-    site = folder / "site"
-    assert build_site(plan, site) == 0
-    with serve_folder(site) as url:
-        yield url
 
 
 def test_search_finds_people_and_places_as_people_type_them(browser, names_url: str) -> None:

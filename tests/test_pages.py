@@ -200,3 +200,21 @@ def test_a_plan_too_large_to_list_goal_by_goal_gets_its_progress_and_matrix_by_d
     assert [sum(column) for column in zip(*(counts for _, _, counts in matrix))] == \
         [len(alignment.serving(plan, objective.id)) for objective in plan.objectives]
     assert {path for path in counted if counted[path] != full[path]} == {urls.PROGRESS, urls.MATRIX}
+
+
+def test_a_stay_above_goal_says_where_it_stands_in_the_words_of_its_status(tmp_path: Path) -> None:
+    """Not '97.5 % (100% of the way)' beside 'holding the line': a line is held or crossed, not travelled."""
+    plan = load_plan(make_plan(tmp_path, SMALL_PLAN.parent / "names-plan"))
+    html = html_of(pages.render(plan)[urls.team_page("key-accounts-europe")])
+    section = html.split('id="key-account-retention"', 1)[1].split("<h3", 1)[0]
+    rows = dict(re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*</tr>", section, re.S))
+    assert rows["Current"] == "97.5 % of key accounts (above the line of 95 % of key accounts)"
+    assert rows["Status"].startswith("<strong>On track</strong>: holding the line, 50% of the starting margin left")
+    example = pages.render(load_plan(EXAMPLE_PLAN))
+    stays = [(team, goal) for team, goal in load_plan(EXAMPLE_PLAN).goals()
+             if goal.direction.value.startswith("stay") and goal.current is not None]
+    assert stays
+    for team, goal in stays:
+        text = example[urls.team_page(team.id)]
+        current = text.split(f"{{ #{goal.id} }}", 1)[1].split("| Current |", 1)[1].split("\n", 1)[0]
+        assert "the line of" in current and "of the way" not in current, goal.id

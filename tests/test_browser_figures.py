@@ -1,0 +1,60 @@
+"""Every figure readable, on a desktop and on a phone: Debian's Chromium, offline.
+
+Bars: every label lies inside its drawing, as the browser lays the text out (getBBox), and no two overlap.
+Maps: on a phone a map keeps a readable size and scrolls sideways, and opens full size on its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import guarded_page
+
+pytestmark = pytest.mark.browser
+
+LABELS = """svgs => svgs.map(svg => {
+  const box = svg.viewBox.baseVal;
+  return {view: [box.width, box.height],
+          texts: [...svg.querySelectorAll('text')].map(t => {
+            const b = t.getBBox(); return [t.textContent, b.x, b.y, b.width, b.height]; })};
+})"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_bar_label_is_clipped_or_overlaps_another(browser, names_url: str, width: int) -> None:
+    with guarded_page(browser, viewport={"width": width, "height": 900}) as page:
+        page.goto(names_url + "teams/key-accounts-europe/")
+        bars = page.locator(".handbook-progress svg").evaluate_all(LABELS)
+    assert len(bars) == 3
+    texts = [text for bar in bars for text, *_ in bar["texts"]]
+    assert "baseline 100 % of key accounts" in texts and "line 95 % of key accounts" in texts
+    for bar in bars:
+        view_width, view_height = bar["view"]
+        for text, x, y, w, h in bar["texts"]:
+            assert 0 <= x and x + w <= view_width and 0 <= y and y + h <= view_height, (text, x, w, view_width)
+        boxes = sorted((x, y, x + w, y + h, text) for text, x, y, w, h in bar["texts"])
+        for i, first in enumerate(boxes):
+            for second in boxes[i + 1:]:
+                apart = first[2] <= second[0] or second[2] <= first[0] or first[3] <= second[1] or second[3] <= first[1]
+                assert apart, (first[4], second[4])
+
+
+def test_on_a_phone_the_map_scrolls_at_a_readable_size_and_opens_full_size(browser, example_url: str) -> None:
+    with guarded_page(browser, viewport={"width": 390, "height": 800}) as page:
+        page.goto(example_url + "alignment/map/")
+        scroller = page.locator(".handbook-map-scroll")
+        sizes = scroller.evaluate("""box => ({scroll: box.scrollWidth, client: box.clientWidth,
+            drawn: box.querySelector('svg').getBoundingClientRect().width,
+            natural: box.querySelector('svg').viewBox.baseVal.width})""")
+        assert sizes["scroll"] > sizes["client"]  # it scrolls sideways...
+        assert sizes["drawn"] / sizes["natural"] * 12 >= 10  # ...with its 12 px text drawn at 10 px or more
+        scroller.evaluate("box => box.scrollLeft = box.scrollWidth")
+        assert scroller.evaluate("box => box.scrollLeft") > 0
+        with page.expect_navigation():
+            page.get_by_role("link", name="Open the map full size").click()
+        assert page.url.endswith("/alignment/map/map.svg")
+        assert page.locator("svg").first.evaluate("svg => svg.getBoundingClientRect().width") >= 1000
+        goal = page.locator("a[href*='#']").first
+        href = goal.get_attribute("href")
+        goal.click()
+        page.wait_for_url(lambda url: url.endswith(href.split("/")[-1]) and "/teams/" in url)
