@@ -525,3 +525,21 @@ def progress_bar(baseline: float, target: float, current: float | None, directio
 
 def _height(labels: tuple[Label, ...]) -> float:
     return max(BAR_HEIGHT, max(label.y for label in labels) + BAR_HEIGHT - (BAR_TRACK_Y + BAR_TRACK_HEIGHT + 16))
+
+
+MINI_WIDTH = 64
+MINI_HEIGHT = 8
+
+
+def mini_share(assessment: Assessment, direction: Direction) -> float | None:
+    """How much of an overview's small bar is filled: the share of the way (increase, decrease), or of the
+    starting margin left (stay above, stay below; none once the line is crossed); None without a current value."""
+    if assessment.progress is None:
+        return None
+    if direction in (Direction.stay_above, Direction.stay_below):
+        if assessment.status.value == "off-track":
+            return 0.0
+        share = 1.0 if assessment.headroom is None else assessment.headroom
+    else:
+        share = assessment.progress
+    return round(max(0.0, min(1.0, share)), 3)

@@ -30,10 +30,13 @@ def render(plan: Plan, page: str, figure_id: str) -> str:
         if isinstance(diagram, diagrams.Summary):
             return _draw("map-summary.svg.j2", page, diagram=diagram, file=file_name(figure_id))
         return _draw("map.svg.j2", page, diagram=diagram, colours=diagrams.DEPARTMENT_COLOURS, file=file_name(figure_id))
-    measure = _measure(plan, kind, ids)
+    measure = _measure(plan, "goal" if kind == "mini" else kind, ids)
     if measure is None or measure.target is None:
         return ""
     assessment = status.assess_measure(plan, measure)
+    if kind == "mini":
+        return _draw("mini.svg.j2", page, share=diagrams.mini_share(assessment, measure.direction), width=diagrams.MINI_WIDTH,
+                     height=diagrams.MINI_HEIGHT, colour=diagrams.STATUS_COLOURS[assessment.status.value])
     bar = diagrams.progress_bar(measure.baseline, measure.target, measure.current, measure.direction, assessment,
                                 measure.unit or "")
     caption = measure.name if isinstance(measure, KeyMetric) else None

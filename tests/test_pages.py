@@ -199,7 +199,11 @@ def test_a_plan_too_large_to_list_goal_by_goal_gets_its_progress_and_matrix_by_d
     matrix = alignment.goals_by_department(plan)
     assert [sum(column) for column in zip(*(counts for _, _, counts in matrix))] == \
         [len(alignment.serving(plan, objective.id)) for objective in plan.objectives]
-    assert {path for path in counted if counted[path] != full[path]} == {urls.PROGRESS, urls.MATRIX}
+    crowded = {urls.objective_page(o.id) for o in plan.objectives if not alignment.in_full(len(alignment.serving(plan, o.id)))}
+    assert crowded  # objectives served by too many goals lose their overview table; their list stays
+    assert all("| Goal | Target | Status | Team |" in full[page] and "| Goal | Target | Status | Team |" not in
+               counted[page] for page in crowded)
+    assert {path for path in counted if counted[path] != full[path]} == {urls.PROGRESS, urls.MATRIX, *crowded}
 
 
 def test_a_stay_above_goal_says_where_it_stands_in_the_words_of_its_status(tmp_path: Path) -> None:
@@ -218,3 +222,30 @@ def test_a_stay_above_goal_says_where_it_stands_in_the_words_of_its_status(tmp_p
         text = example[urls.team_page(team.id)]
         current = text.split(f"{{ #{goal.id} }}", 1)[1].split("| Current |", 1)[1].split("\n", 1)[0]
         assert "the line of" in current and "of the way" not in current, goal.id
+
+
+def test_a_team_page_opens_with_an_overview_of_its_goals_each_linking_to_its_section(rendered) -> None:
+    plan = load_plan(SMALL_PLAN)
+    for team in plan.teams:
+        html = html_of(rendered[urls.team_page(team.id)])
+        overview = html.split('id="goals"', 1)[1].split("<h3", 1)[0]
+        rows = re.findall(r"<tr>(.*?)</tr>", overview.split("<tbody>", 1)[1], re.S)
+        assert len(rows) == len(team.goals) > 0
+        for row, goal in zip(rows, team.goals):
+            cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+            assert cells[0].startswith(f'<a href="#{goal.id}">'), cells[0]
+            assert f'<div id="handbook-figure-mini--{goal.id}"></div>' in cells[2]
+            assert re.search(r"<strong>(On track|At risk|Off track|No current value)</strong>", cells[2])
+            for link in goal.aligns_to:
+                assert f"../objectives/{link.objective}.md" in cells[3]
+
+
+def test_an_objective_page_opens_with_an_overview_of_the_goals_serving_it(rendered) -> None:
+    plan = load_plan(SMALL_PLAN)
+    for objective in plan.objectives:
+        html = html_of(rendered[urls.objective_page(objective.id)])
+        overview = html.split('id="goals-that-serve-this-objective"', 1)[1].split("<h3", 1)[0]
+        served = alignment.serving(plan, objective.id)
+        links = re.findall(r'<tr>\s*<td><a href="([^"]+)">', overview)
+        assert links == [f"../teams/{item.team.id}.md#{item.goal.id}" for item in served] and links
+
