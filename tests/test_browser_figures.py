@@ -58,3 +58,43 @@ def test_on_a_phone_the_map_scrolls_at_a_readable_size_and_opens_full_size(brows
         href = goal.get_attribute("href")
         goal.click()
         page.wait_for_url(lambda url: url.endswith(href.split("/")[-1]) and "/teams/" in url)
+
+
+def test_every_box_of_the_map_is_reached_with_tab_and_shows_its_focus(browser, example_url: str) -> None:
+    with guarded_page(browser) as page:
+        page.goto(example_url + "alignment/map/")
+        boxes = page.locator(".handbook-map svg a").count()
+        assert boxes > 20
+        page.get_by_role("link", name="Open the map full size").focus()
+        reached: set[str] = set()
+        for _ in range(boxes):
+            page.keyboard.press("Tab")
+            focused = page.evaluate("""() => {
+                const el = document.activeElement;
+                if (!el.closest('.handbook-map svg')) return null;
+                const style = getComputedStyle(el);
+                const box = el.getBoundingClientRect();
+                return {key: el.getAttribute('href') + ' ' + el.textContent.trim(), outline: style.outlineStyle,
+                        width: parseFloat(style.outlineWidth),
+                        seen: box.width > 0 && box.left >= 0 && box.right <= innerWidth && box.bottom > 0 && box.top < innerHeight};
+            }""")
+            assert focused is not None, "Tab left the map before every box was reached"
+            assert focused["outline"] != "none" and focused["width"] >= 2, focused
+            assert focused["seen"], focused  # scrolled into view
+            reached.add(focused["key"])
+        assert len(reached) == boxes
+
+
+def test_a_focused_map_box_looks_different_from_an_unfocused_one(browser, example_url: str) -> None:
+    with guarded_page(browser) as page:
+        page.goto(example_url + "alignment/map/")
+        for kind in ("objective", "department", "team", "goal", "individual"):
+            box = page.locator(f".handbook-map svg a.handbook-map-{kind}").first
+            box.scroll_into_view_if_needed()
+            area = box.bounding_box()
+            clip = {"x": area["x"] - 6, "y": area["y"] - 6, "width": area["width"] + 12, "height": area["height"] + 12}
+            box.evaluate("a => a.blur()")
+            unfocused = page.screenshot(clip=clip)
+            box.focus()
+            assert box.evaluate("a => document.activeElement === a")
+            assert page.screenshot(clip=clip) != unfocused, kind
