@@ -6,6 +6,9 @@ Maps: on a phone a map keeps a readable size and scrolls sideways, and opens ful
 
 from __future__ import annotations
 
+import re
+import zlib
+
 import pytest
 
 from tests.conftest import guarded_page
@@ -98,3 +101,62 @@ def test_a_focused_map_box_looks_different_from_an_unfocused_one(browser, exampl
             box.focus()
             assert box.evaluate("a => document.activeElement === a")
             assert page.screenshot(clip=clip) != unfocused, kind
+
+
+CONTRASTS = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const page = rgb(getComputedStyle(document.body).backgroundColor);
+  return [...document.querySelectorAll('.handbook-map svg text, .handbook-progress svg text')].map(text => {
+    const box = text.parentElement.tagName === 'a' ? text.parentElement.querySelector('rect') : null;
+    const behind = box ? rgb(getComputedStyle(box).fill) : page;
+    return [text.textContent, ratio(rgb(getComputedStyle(text).fill), behind)];
+  });
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_figures_are_legible_in_light_and_dark_mode(browser, names_url: str, example_url: str, scheme: str) -> None:
+    """The reader's colour scheme picks Material's palette; every figure's text keeps 4.5:1 with what is behind it."""
+    low: list[tuple[str, str, float]] = []
+    with guarded_page(browser, color_scheme=scheme) as page:
+        for url in (names_url + "teams/key-accounts-europe/", example_url + "alignment/map/"):
+            page.goto(url)
+            assert page.locator("body").get_attribute("data-md-color-scheme") == ("slate" if scheme == "dark" else "default")
+            found = page.evaluate(CONTRASTS)
+            assert len(found) > 5
+            low += [(url, text, round(ratio, 2)) for text, ratio in found if ratio < 4.5]
+    assert low == []
+
+
+def test_the_palette_switch_turns_dark_mode_on_and_off(browser, example_url: str) -> None:
+    with guarded_page(browser, color_scheme="light") as page:
+        page.goto(example_url)
+        page.get_by_title("Switch to dark mode").click()
+        assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        page.get_by_title("Switch to light mode").click()
+        assert page.locator("body").get_attribute("data-md-color-scheme") == "default"
+
+
+def test_a_printed_team_page_has_every_figure_and_no_navigation(browser, names_url: str) -> None:
+    with guarded_page(browser) as page:
+        page.goto(names_url + "teams/key-accounts-europe/")
+        labels = page.locator(".handbook-progress svg[role=img]").evaluate_all("svgs => svgs.map(s => s.getAttribute('aria-label'))")
+        assert len(labels) == 3
+        pdf = page.pdf(tagged=True)  # a tagged PDF names each figure by its text alternative
+        page.emulate_media(media="print")
+        for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
+            assert not page.locator(chrome).first.is_visible(), chrome
+        for bar in page.locator(".handbook-progress svg").all():
+            assert bar.is_visible() and bar.bounding_box()["width"] > 300
+    streams = [pdf]
+    for found in re.finditer(rb"stream\r?\n", pdf):
+        try:
+            streams.append(zlib.decompress(pdf[found.end():pdf.find(b"endstream", found.end())]))
+        except zlib.error:
+            pass
+    alternatives = re.findall(rb"/Alt \(((?:[^()\\]|\\.)*)\)", b"\n".join(streams))
+    printed = [re.sub(rb"\\(.)", rb"\1", alt).decode("latin-1") for alt in alternatives]
+    assert sorted(printed) == sorted(labels)
