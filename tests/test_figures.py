@@ -207,10 +207,25 @@ def test_an_overviews_small_bar_fills_as_far_as_the_status_says(tmp_path) -> Non
     page = urls.team_page("key-accounts-europe")
 
     def filled(goal_id: str) -> list[str]:
-        svg = parse(figures.render(plan, page, f"mini--{goal_id}"))
+        svg = parse(figures.render(plan, page, f"mini--{goal_id}")).find(f"{SVG}svg")
         assert svg.get("aria-hidden") == "true"  # the status beside it is in words
         return [rect.get("width") for rect in svg.iter(f"{SVG}rect")]
 
     assert filled("key-account-retention") == ["64", "32.0"]  # stay above: half the starting margin left
     track, done = filled("osterreich-renewals")
     assert track == "64" and abs(float(done) - 64 * 6 / 14) < 0.1  # 6 of 14
+
+
+def test_the_theme_keeps_each_kind_of_map_at_85_percent_of_its_size_at_least(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The min-width in theme/main.html (content carries no style attribute) follows the maps' geometry."""
+    theme = (EXAMPLE_PLAN.parent / "theme" / "main.html").read_text(encoding="utf-8")
+    plan = load_plan(SMALL_PLAN)
+    drawn = {"detailed": (diagrams.alignment_map(plan), figures.render(plan, urls.ALIGNMENT_MAP, "map"))}
+    monkeypatch.setattr(alignment, "DETAIL_LIMIT", 1)
+    drawn["counted"] = (diagrams.alignment_map(plan), figures.render(plan, urls.ALIGNMENT_MAP, "map"))
+    assert isinstance(drawn["detailed"][0], diagrams.Map) and isinstance(drawn["counted"][0], diagrams.Summary)
+    for kind, (drawing, svg) in drawn.items():
+        found = re.search(rf"svg\.handbook-map-{kind} {{ min-width: (\d+)px; }}", theme)
+        assert found and int(found[1]) == round(drawing.width * 0.85), kind
+        assert f'class="handbook-map-{kind}"' in svg
+
