@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve check test bench chromium clean
+.PHONY: site serve check test bench screenshots chromium clean
 
 site: $(VENV)/.installed
 	$(BIN)/handbook build
@@ -21,6 +21,11 @@ check: $(VENV)/.installed
 
 test: $(VENV)/.installed-test chromium
 	$(BIN)/pytest
+
+# Screenshots of home, a team, an objective and the map, light and dark, 1280 and 390 px, into screenshots/
+# (not committed): for looking at the handbook as a reader does, in review.
+screenshots: $(VENV)/.installed-test chromium
+	$(BIN)/python -m tests.screenshots --out screenshots
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run $(if $(RUNS),--runs $(RUNS)) $(if $(SIZES),--sizes $(SIZES))
@@ -44,4 +49,4 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 clean:
-	rm -rf site .site.spare .cache .pytest_cache .hypothesis
+	rm -rf site .site.spare .cache .pytest_cache .hypothesis screenshots

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from sales_handbook import cli
-from tests.planfiles import EXAMPLE_PLAN
+from tests.planfiles import EXAMPLE_PLAN, TESTS, make_plan
 
 REPO = EXAMPLE_PLAN.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -43,6 +43,25 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("example") / "site"
     assert build_site(EXAMPLE_PLAN, site) == 0
     return site
+
+
+@pytest.fixture(scope="session")
+def example_internal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example plan's internal site (items marked internal included, with their marker), built once."""
+    site = tmp_path_factory.mktemp("example-internal") / "site"
+    assert build_site(EXAMPLE_PLAN, site, "internal") == 0
+    return site
+
+
+@pytest.fixture(scope="session")
+def names_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The public site of tests/fixtures/names-plan (Ørjan Bråten, Zoë Müller, José Núñez, 李伟, a stay-above
+    goal with a long unit), built once and served on localhost."""
+    folder = tmp_path_factory.mktemp("names")
+    plan = make_plan(folder, TESTS / "fixtures" / "names-plan")
+    assert build_site(plan, folder / "site") == 0
+    with serve_folder(folder / "site") as url:
+        yield url
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -90,7 +109,8 @@ def guarded_page(browser: object, **options: object) -> Iterator[object]:
 
     `options` go to the browser context (for example `java_script_enabled=False`).
     """
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)  # type: ignore[attr-defined]
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(**options)  # type: ignore[attr-defined]
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from sales_handbook.site import report
 from sales_handbook.plan.loader import load_plan
 from sales_handbook.plan.plan import Plan
 from sales_handbook.plan.schema import Retirement
+from tests import goldens
 from tests.planfiles import SMALL_PLAN, TESTS, make_plan, replace_in
 
 NEXT_QUARTER = TESTS / "fixtures" / "next-quarter"
@@ -109,7 +109,7 @@ def test_a_goal_removed_without_a_record_is_reported_as_such(tmp_path: Path) -> 
 def test_the_report_matches_the_golden_file(found: changes.Changes, fmt: str) -> None:
     golden = GOLDEN / {"text": "changes.txt", "markdown": "changes.md", "json": "changes.json"}[fmt]
     text = report.render(found, fmt)  # type: ignore[arg-type]
-    if os.environ.get("UPDATE_GOLDEN"):
+    if goldens.updating():
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")

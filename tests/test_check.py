@@ -8,7 +8,6 @@ files in tests/golden/findings-plan/: regenerate with UPDATE_GOLDEN=1 and read t
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from sales_handbook import cli
+from tests import goldens
 from tests.planfiles import BAD_PLANS, make_plan, replace_in
 from tests.test_rules import CASES
 
@@ -36,7 +36,7 @@ def findings_plan(tmp_path: Path) -> Path:
 def golden(name: str, text: str) -> str:
     """The golden text of `name`, rewritten from `text` first when UPDATE_GOLDEN is set."""
     path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
+    if goldens.updating():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return path.read_text(encoding="utf-8")

@@ -41,10 +41,14 @@ def test_every_slot_on_every_page_is_filled(example: tuple[Plan, dict[str, str]]
     goals_with_target = [g for _, g in plan.goals() if g.target is not None]
     goals_with_target += [g for _, _, g in plan.individual_goals() if g.target is not None]
     metrics = [m for o in plan.objectives for m in o.key_metrics]
-    assert len(slots) == len(goals_with_target) + len(metrics) + 1 + len(plan.objectives)
+    team_goals = [g for _, g in plan.goals() if g.target is not None]
+    minis = len(team_goals) + sum(1 for o in plan.objectives for item in alignment.serving(plan, o.id)
+                                  if item.goal.target is not None)  # overviews: team pages and objective pages
+    assert len(slots) == len(goals_with_target) + len(metrics) + 1 + len(plan.objectives) + minis
     for path, fid in slots:
-        svg = parse(figures.render(plan, path, fid)).find(f".//{SVG}svg")
-        assert svg is not None and len(svg) > 2, (path, fid)
+        tree = parse(figures.render(plan, path, fid))
+        svg = tree if tree.tag == f"{SVG}svg" else tree.find(f".//{SVG}svg")
+        assert svg is not None and len(svg) >= (1 if fid.startswith("mini") else 3), (path, fid)
 
 
 def test_every_link_in_a_map_lands_on_a_page_and_anchor_that_exist(example: tuple[Plan, dict[str, str]]) -> None:
@@ -107,7 +111,7 @@ def test_insert_fills_known_slots_and_drops_unknown_ones() -> None:
     page = urls.team_page("north-sales")
     html = (f"<p>a</p>\n{pages.figure_slot('goal', 'north-new-arr')}\n{pages.figure_slot('goal', 'no-such-goal')}\n"
             f"{pages.figure_slot('metric', 'grow-revenue', 'nps')}\n{pages.figure_slot('map', 'nowhere')}")
-    filled = figures.insert(html, plan, page)
+    filled = figures.insert(html, figures.draw_page(plan, page, html))
     assert filled.count("<svg") == 1 and "handbook-figure-" not in filled
     assert 'aria-label="Off track: 0% of the way, 49% of the time frame gone (as of 2026-11-15)"' in filled
 
@@ -140,12 +144,13 @@ def test_a_map_too_large_to_draw_goal_by_goal_counts_goals_by_department(
                                                        for o in plan.objectives]:
         tree = parse(figures.render(plan, page, fid))
         summary = isinstance(diagrams.alignment_map(plan, fid.partition("--")[2] or None), diagrams.Summary)
-        assert summary == (tree.find("p") is not None), (page, fid)
+        told = tree.find("p[@class='handbook-map-summary']")
+        assert summary == (told is not None), (page, fid)
         if summary:
-            assert "too many to draw one by one" in "".join(tree.find("p").itertext()), (page, fid)
+            assert "too many to draw one by one" in "".join(told.itertext()), (page, fid)
         for link in tree.iter():
             href = link.get("href")
-            if href is None:
+            if href is None or href == figures.file_name(fid):  # the map on its own, beside the page
                 continue
             resolved = posixpath.normpath(posixpath.join(urls.url(page), href.partition("#")[0])) + "/"
             assert ("" if resolved == "./" else resolved) in by_url, (page, href)
@@ -159,3 +164,70 @@ def test_one_objectives_summary_counts_only_what_serves_it(monkeypatch: pytest.M
     assert isinstance(drawing, diagrams.Summary) and drawing.of_objective
     assert [n.page for n in drawing.objectives] == [urls.objective_page(objective.id)]
     assert drawing.goals == sum(f.goals for f in drawing.flows) == len(alignment.serving(plan, objective.id))
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def tint(colour: str, opacity: float) -> str:
+    """`colour` at `opacity` over white, as a band behind team names is drawn."""
+    return "#" + "".join(f"{round(255 - (255 - int(colour[i:i + 2], 16)) * opacity):02x}" for i in (1, 3, 5))
+
+
+def test_every_text_in_the_figures_is_readable_against_what_is_behind_it(
+        example: tuple[Plan, dict[str, str]]) -> None:
+    """WCAG AA for 12 px text, 4.5:1: axe-core does not judge SVG text, so the figures are checked here."""
+    plan, rendered = example
+    departments = set(diagrams.DEPARTMENT_COLOURS.values())
+    backgrounds = ["#ffffff", "#fafafa", *(tint(c, 0.07) for c in departments)]
+    fills = set()
+    for path, text in rendered.items():
+        for figure_id in SLOT.findall(text):
+            svg = figures.render(plan, path, figure_id)
+            fills.update(re.findall(r'<text [^>]*fill="(#[0-9a-f]{6})"', svg))
+    assert "#ffffff" in fills and len(fills) > 4
+    for fill in fills - {"#ffffff"}:
+        assert min(contrast(fill, b) for b in backgrounds) >= 4.5, fill
+    for colour in departments:  # white department names on their colour
+        assert contrast("#ffffff", colour) >= 4.5, colour
+    for colour in diagrams.STATUS_COLOURS.values():  # the current value is written in its status colour
+        assert contrast(colour, "#ffffff") >= 4.5, colour
+
+
+def test_an_overviews_small_bar_fills_as_far_as_the_status_says(tmp_path) -> None:
+    from tests.planfiles import make_plan
+
+    plan = load_plan(make_plan(tmp_path, SMALL_PLAN.parent / "names-plan"))
+    page = urls.team_page("key-accounts-europe")
+
+    def filled(goal_id: str) -> list[str]:
+        svg = parse(figures.render(plan, page, f"mini--{goal_id}")).find(f"{SVG}svg")
+        assert svg.get("aria-hidden") == "true"  # the status beside it is in words
+        return [rect.get("width") for rect in svg.iter(f"{SVG}rect")]
+
+    assert filled("key-account-retention") == ["64", "32.0"]  # stay above: half the starting margin left
+    track, done = filled("osterreich-renewals")
+    assert track == "64" and abs(float(done) - 64 * 6 / 14) < 0.1  # 6 of 14
+
+
+def test_the_theme_keeps_each_kind_of_map_at_85_percent_of_its_size_at_least(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The min-width in theme/main.html (content carries no style attribute) follows the maps' geometry."""
+    theme = (EXAMPLE_PLAN.parent / "theme" / "main.html").read_text(encoding="utf-8")
+    plan = load_plan(SMALL_PLAN)
+    drawn = {"detailed": (diagrams.alignment_map(plan), figures.render(plan, urls.ALIGNMENT_MAP, "map"))}
+    monkeypatch.setattr(alignment, "DETAIL_LIMIT", 1)
+    drawn["counted"] = (diagrams.alignment_map(plan), figures.render(plan, urls.ALIGNMENT_MAP, "map"))
+    assert isinstance(drawn["detailed"][0], diagrams.Map) and isinstance(drawn["counted"][0], diagrams.Summary)
+    for kind, (drawing, svg) in drawn.items():
+        found = re.search(rf"svg\.handbook-map-{kind} {{ min-width: (\d+)px; }}", theme)
+        assert found and int(found[1]) == round(drawing.width * 0.85), kind
+        assert f'class="handbook-map-{kind}"' in svg
+

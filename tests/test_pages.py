@@ -6,14 +6,16 @@ then read the diff before committing it.
 
 from __future__ import annotations
 
-import os
+import re
 from pathlib import Path
 
 import pytest
 
+from sales_handbook.model import alignment
 from sales_handbook.plan import urls
 from sales_handbook.site import pages
 from sales_handbook.plan.loader import load_plan
+from tests import goldens
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN, make_plan, replace_in
 
 GOLDEN = Path(__file__).parent / "golden" / "small-plan"
@@ -25,7 +27,7 @@ def rendered() -> dict[str, str]:
 
 
 def test_pages_match_the_golden_files(rendered: dict[str, str]) -> None:
-    if os.environ.get("UPDATE_GOLDEN"):
+    if goldens.updating():
         for path, text in rendered.items():
             (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / path).write_text(text, encoding="utf-8")
@@ -34,6 +36,58 @@ def test_pages_match_the_golden_files(rendered: dict[str, str]) -> None:
     assert sorted(rendered) == sorted(golden)
     for path in rendered:
         assert rendered[path] == golden[path], f"{path} differs from tests/golden/small-plan/{path}"
+
+
+def html_of(markdown_text: str) -> str:
+    """A page's Markdown as HTML, with the site's Markdown extensions (mkdocs.yml)."""
+    import markdown
+
+    return markdown.markdown(markdown_text, extensions=["attr_list", "tables", "def_list", "admonition", "toc"])
+
+
+def test_golden_pages_keep_their_structure(rendered: dict[str, str]) -> None:
+    """What the bytes alone let through: lines that Markdown runs together into one paragraph.
+
+    A bold label (`**Marketing:**`, `**Goals of other teams that count on us:**`) starts its own block or list
+    item everywhere; one in the middle of a paragraph, on a line of its own, means a template lost a blank line.
+    """
+    for path, text in {**rendered, **pages.render(load_plan(EXAMPLE_PLAN))}.items():
+        for paragraph in re.findall(r"<p>(.*?)</p>", html_of(text), re.S):
+            assert not re.search(r"\n<strong>[^<]*:</strong>", paragraph), \
+                f"{path}: lines run together: {paragraph[:200]!r}"
+
+
+def test_home_lists_each_department_on_its_own(rendered: dict[str, str]) -> None:
+    plan = load_plan(SMALL_PLAN)
+    html = html_of(rendered[urls.HOME])
+    section = html.split('id="find-your-team"', 1)[1].split("<h2", 1)[0]
+    items = re.findall(r"<li>(.*?)</li>", section, re.S)
+    by_department = alignment.teams_by_department(plan.teams)
+    assert len(items) == len(by_department) > 1
+    for item, (department, teams) in zip(items, by_department):
+        assert item.startswith(f"<strong>{pages.label(department)}:</strong> ")
+        assert re.findall(r">([^<]+)</a>", item) == [team.name for team in teams]
+
+
+def test_a_teams_collaboration_shows_both_directions_apart(rendered: dict[str, str]) -> None:
+    html = html_of(rendered[urls.team_page("north-sales")])
+    section = html.split('id="collaboration"', 1)[1]
+    blocks = re.findall(r"<(p|ul)>(.*?)</\1>", section, re.S)
+    assert [kind for kind, _ in blocks] == ["p", "p", "ul"]
+    assert blocks[0][1].startswith("<strong>Teams we count on:</strong> ")
+    assert blocks[1][1] == "<strong>Goals of other teams that count on us:</strong>"
+
+
+def test_golden_files_are_never_rewritten_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPDATE_GOLDEN", "1")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="UPDATE_GOLDEN is set under CI=true"):
+        goldens.updating()
+    monkeypatch.setenv("CI", "false")
+    assert goldens.updating()
+    monkeypatch.delenv("UPDATE_GOLDEN")
+    monkeypatch.setenv("CI", "true")
+    assert not goldens.updating()
 
 
 def test_rendering_is_deterministic_across_loads() -> None:
@@ -147,4 +201,53 @@ def test_a_plan_too_large_to_list_goal_by_goal_gets_its_progress_and_matrix_by_d
     matrix = alignment.goals_by_department(plan)
     assert [sum(column) for column in zip(*(counts for _, _, counts in matrix))] == \
         [len(alignment.serving(plan, objective.id)) for objective in plan.objectives]
-    assert {path for path in counted if counted[path] != full[path]} == {urls.PROGRESS, urls.MATRIX}
+    crowded = {urls.objective_page(o.id) for o in plan.objectives if not alignment.in_full(len(alignment.serving(plan, o.id)))}
+    assert crowded  # objectives served by too many goals lose their overview table; their list stays
+    assert all("| Goal | Target | Status | Team |" in full[page] and "| Goal | Target | Status | Team |" not in
+               counted[page] for page in crowded)
+    assert {path for path in counted if counted[path] != full[path]} == {urls.PROGRESS, urls.MATRIX, *crowded}
+
+
+def test_a_stay_above_goal_says_where_it_stands_in_the_words_of_its_status(tmp_path: Path) -> None:
+    """Not '97.5 % (100% of the way)' beside 'holding the line': a line is held or crossed, not travelled."""
+    plan = load_plan(make_plan(tmp_path, SMALL_PLAN.parent / "names-plan"))
+    html = html_of(pages.render(plan)[urls.team_page("key-accounts-europe")])
+    section = html.split('id="key-account-retention"', 1)[1].split("<h3", 1)[0]
+    rows = dict(re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*</tr>", section, re.S))
+    assert rows["Current"] == "97.5 % of key accounts (above the line of 95 % of key accounts)"
+    assert rows["Status"].startswith("<strong>On track</strong>: holding the line, 50% of the starting margin left")
+    example = pages.render(load_plan(EXAMPLE_PLAN))
+    stays = [(team, goal) for team, goal in load_plan(EXAMPLE_PLAN).goals()
+             if goal.direction.value.startswith("stay") and goal.current is not None]
+    assert stays
+    for team, goal in stays:
+        text = example[urls.team_page(team.id)]
+        current = text.split(f"{{ #{goal.id} }}", 1)[1].split("| Current |", 1)[1].split("\n", 1)[0]
+        assert "the line of" in current and "of the way" not in current, goal.id
+
+
+def test_a_team_page_opens_with_an_overview_of_its_goals_each_linking_to_its_section(rendered) -> None:
+    plan = load_plan(SMALL_PLAN)
+    for team in plan.teams:
+        html = html_of(rendered[urls.team_page(team.id)])
+        overview = html.split('id="goals"', 1)[1].split("<h3", 1)[0]
+        rows = re.findall(r"<tr>(.*?)</tr>", overview.split("<tbody>", 1)[1], re.S)
+        assert len(rows) == len(team.goals) > 0
+        for row, goal in zip(rows, team.goals):
+            cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+            assert cells[0].startswith(f'<a href="#{goal.id}">'), cells[0]
+            assert f'<div id="handbook-figure-mini--{goal.id}"></div>' in cells[2]
+            assert re.search(r"<strong>(On track|At risk|Off track|No current value)</strong>", cells[2])
+            for link in goal.aligns_to:
+                assert f"../objectives/{link.objective}.md" in cells[3]
+
+
+def test_an_objective_page_opens_with_an_overview_of_the_goals_serving_it(rendered) -> None:
+    plan = load_plan(SMALL_PLAN)
+    for objective in plan.objectives:
+        html = html_of(rendered[urls.objective_page(objective.id)])
+        overview = html.split('id="goals-that-serve-this-objective"', 1)[1].split("<h3", 1)[0]
+        served = alignment.serving(plan, objective.id)
+        links = re.findall(r'<tr>\s*<td><a href="([^"]+)">', overview)
+        assert links == [f"../teams/{item.team.id}.md#{item.goal.id}" for item in served] and links
+

@@ -38,7 +38,7 @@ from sales_handbook.plan.plan import RETIRED_FILE, Plan
 from sales_handbook.publish import history
 from sales_handbook.rules import health
 from sales_handbook.rules.health import Finding
-from sales_handbook.site import figures, pages, permalinks, sanitize
+from sales_handbook.site import figures, pages, permalinks, sanitize, searchindex
 from sales_handbook.site.files import site_files
 from sales_handbook.speed import collector, parallel, recycling
 from sales_handbook.speed.beside import Beside
@@ -129,6 +129,10 @@ class Session:
         self.changed, self.built = len(self._write_pages()), 0
         log.info("handbook: building for the %s audience%s", audience.value,
                  "" if audience is Audience.public else " (items marked internal are included, with a marker)")
+        search = _search_plugin(config)
+        if search is not None:  # Material's worker searches the fields its index's config lists
+            for name, field in searchindex.FIELDS.items():
+                search.config.fields.setdefault(name, dict(field))
         config.nav = sanitize.navigation_for_theme(pages.navigation(plan))
         config.site_name = sanitize.theme_text(f"{plan.organization.name} handbook")
         return config
@@ -174,7 +178,12 @@ class Session:
         self.built += 1
         if self.plan is None or page.file.src_uri not in self.rendered:
             return output
-        output = self._with_figures(output, page.file.src_uri)
+        drawn = self._drawn(output, page.file.src_uri)
+        folder = Path(page.file.abs_dest_path).parent
+        for name, svg in figures.files(drawn).items():  # a map on its own, to open full size: one per map page
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(svg, encoding="utf-8")
+        output = figures.insert(output, drawn)
         repeated = sanitize.repeated_ids(output)
         if repeated:
             raise PluginError(f"page {page.file.dest_uri} has more than one element with the id "
@@ -183,7 +192,12 @@ class Session:
         return output
 
     def finish(self, config: MkDocsConfig) -> None:
-        """The build is done."""
+        """The build is done; Material's search is about to write its index (the plugin runs first)."""
+        search = _search_plugin(config)
+        if getattr(search, "search_index", None) is not None and self.plan is not None:
+            plan = self.plan
+            anchors = {*plan.ids("goal"), *plan.ids("person"), *(goal.id for _, _, goal in plan.individual_goals())}
+            searchindex.add_fields(search.search_index.entries, anchors)
         self.progress.finish()
         self.progress = SILENT
 
@@ -224,9 +238,10 @@ class Session:
     def _folders_ready(self) -> None:
         pass
 
-    def _with_figures(self, html: str, page: str) -> str:
+    def _drawn(self, html: str, page: str) -> dict[str, str]:
+        """The figures of `page`, by slot id."""
         assert self.plan is not None
-        return figures.insert(html, self.plan, page)
+        return figures.draw_page(self.plan, page, html)
 
 
 class Build(Session):
@@ -261,8 +276,9 @@ class Build(Session):
         if self._beside is not None:
             self._beside.folders_ready()
 
-    def _with_figures(self, html: str, page: str) -> str:
-        return self._beside.with_figures(html, page) if self._beside is not None else super()._with_figures(html, page)
+    def _drawn(self, html: str, page: str) -> dict[str, str]:
+        drawn = self._beside.drawn(page) if self._beside is not None else None
+        return super()._drawn(html, page) if drawn is None else drawn
 
     def finish(self, config: MkDocsConfig) -> None:
         beside, self._beside = self._beside, None
@@ -408,6 +424,13 @@ class Serving(Session):
             for _ in range(times):
                 server.watch(path)
         return server
+
+
+def _search_plugin(config: MkDocsConfig) -> Any:
+    """Material's search plugin of this build, if it has one (`searchindex` adds to its index)."""
+    return next((plugin for plugin in config.plugins.values()
+                 if isinstance(getattr(plugin.config, "fields", None), dict) and hasattr(plugin.config, "pipeline")),
+                None)
 
 
 def _history(options: Any, plan_dir: Path, config_dir: Path) -> history.History:

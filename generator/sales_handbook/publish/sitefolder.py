@@ -95,9 +95,12 @@ def replace(target: Path, protected: Mapping[str, Path], fill: Callable[[Path], 
         with _folder_errors(target):
             target.parent.mkdir(parents=True, exist_ok=True)
             stack.enter_context(lock(target, waiting))
-            recover(target)
-            staging = staging_for(target)
+            with held():  # what killed builds left is cleared whole, or not touched
+                recover(target)
+        staging: Path | None = None
         try:
+            with held(), _folder_errors(target):  # a signal comes once `staging` is known, to be cleared
+                staging = staging_for(target)
             fill(staging)
             if mark:
                 mark_site(staging)
@@ -109,8 +112,9 @@ def replace(target: Path, protected: Mapping[str, Path], fill: Callable[[Path], 
                 if replaced is not None:
                     dispose(replaced)
         except BaseException:
-            with held():
-                shutil.rmtree(staging, ignore_errors=True)
+            if staging is not None:
+                with held():
+                    shutil.rmtree(staging, ignore_errors=True)
             raise
 
 

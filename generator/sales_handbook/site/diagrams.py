@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sales_handbook.model import alignment
 from sales_handbook.plan import urls
-from sales_handbook.site import pages
+from sales_handbook.site import mdtext, pages
 from sales_handbook.plan.plan import Plan
 from sales_handbook.plan.schema import Department, Direction, Goal, Team
 from sales_handbook.model.status import Assessment
@@ -24,15 +24,28 @@ CHAR_WIDTH = 6.6
 """Average width in px of a character at the figures' 12 px font: for truncating labels, not for layout."""
 
 DEPARTMENT_COLOURS = {
-    Department.sales: "#1e6fd9",
+    Department.sales: "#1565c0",
     Department.marketing: "#8e24aa",
-    Department.product: "#00897b",
-    Department.customer_service: "#e65100",
+    Department.product: "#00695c",
+    Department.customer_service: "#bf360c",
     Department.finance: "#6d4c41",
     Department.operations: "#546e7a",
-    Department.people: "#9e9d24",
+    Department.people: "#5f6a00",
 }
-"""One colour per department; the department's name is always written next to it as well."""
+"""One colour per department; the department's name is always written next to it as well.
+
+Each is text on white (team names) and under white text (department headings) at 12 px, so each has a
+contrast of at least 4.5:1 with white (WCAG AA; tests/test_figures.py checks it)."""
+
+STATUS_COLOURS = {
+    "on-track": "#2e7d32",
+    "at-risk": "#b34700",
+    "off-track": "#c62828",
+    "no-current": "#757575",
+    "not-measurable": "#757575",
+}
+"""The colour of each status (`status.Status` values) in the bars; the status is always written in words too.
+At least 4.5:1 with white: the current value is written in it."""
 
 MARGIN = 12
 HEADER = 30
@@ -384,17 +397,34 @@ BAR_TRACK_HEIGHT = 12
 BAR_HEIGHT = 58
 BAR_INSET = 6
 """Room at both ends of the track, so markers at 0 % and 100 % stay visible."""
+BAR_ROW = 14
+"""Height of a second row of labels below the track, when two labels would not fit side by side."""
+BAR_EDGE = 2
+"""Least room between a label and the edge of the drawing."""
+LABEL_CHAR_WIDTH = CHAR_WIDTH
+"""Width of a label character at the bars' 11 px font, estimated high (the 12 px estimate), so a label
+placed by it is never wider than the room it was given."""
+LABEL_GAP = 10
+
+BAR_WORDS = {"baseline": "baseline", "target": "target", "line": "line", "current": "now"}
+"""What each value on a bar is called."""
 
 
 @dataclass(frozen=True)
 class Label(_Rounded):
-    """A value written on the bar: what it is ('baseline', 'target', 'line', 'current') and where."""
+    """A value written on the bar: what it is ('baseline', 'target', 'line', 'current'), its words and where.
+
+    `x` with `anchor` as in SVG; the text (estimated) runs from `left` to `right`, inside the drawing.
+    """
 
     role: str
     value: float
     x: float
     y: float
     anchor: str
+    text: str = ""
+    left: float = 0.0
+    right: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -419,45 +449,63 @@ class Bar(_Rounded):
     labels: tuple[Label, ...]
 
 
-def _anchor(x: float, left: float, right: float) -> str:
-    if x - left < 50:
-        return "start"
-    if right - x < 50:
-        return "end"
-    return "middle"
+def _label(role: str, value: float, at: float, y: float, unit: str) -> Label:
+    """A label for the point `at`, centred on it where it fits, else flush with the edge it would cross.
+
+    Too long for the whole drawing (a long unit), it is cut with an ellipsis; the bar's title has it all.
+    """
+    room = BAR_WIDTH - 2 * BAR_EDGE
+    suffix = "%" if unit == "%" else (" " + " ".join(unit.split()) if unit else "")
+    text = fit(f"{BAR_WORDS[role]} {mdtext.number(value)}{suffix}", room * CHAR_WIDTH / LABEL_CHAR_WIDTH)
+    width = len(text) * LABEL_CHAR_WIDTH
+    left = at - width / 2
+    if left < BAR_EDGE:
+        return Label(role, value, BAR_EDGE, y, "start", text, BAR_EDGE, BAR_EDGE + width)
+    if left + width > BAR_WIDTH - BAR_EDGE:
+        return Label(role, value, BAR_WIDTH - BAR_EDGE, y, "end", text, BAR_WIDTH - BAR_EDGE - width,
+                     BAR_WIDTH - BAR_EDGE)
+    return Label(role, value, at, y, "middle", text, left, left + width)
 
 
-def _apart(first: float, second: float, distance: float, left: float, right: float) -> tuple[float, float]:
-    """Move two label positions apart to at least `distance`, keeping them inside [left, right]."""
-    if abs(first - second) >= distance:
-        return first, second
-    middle = min(max((first + second) / 2, left + distance / 2), right - distance / 2)
-    low, high = middle - distance / 2, middle + distance / 2
-    return (low, high) if first <= second else (high, low)
+def _rows(labels: list[Label]) -> list[Label]:
+    """Labels below the track, left to right; one that would overlap the one before it goes a row lower."""
+    placed: list[Label] = []
+    ends: dict[float, float] = {}
+    for label in sorted(labels, key=lambda found: found.left):
+        y = label.y
+        while ends.get(y, -BAR_WIDTH) + LABEL_GAP > label.left:
+            y += BAR_ROW
+        ends[y] = label.right
+        placed.append(Label(label.role, label.value, label.x, y, label.anchor, label.text, label.left, label.right))
+    return placed
 
 
 def progress_bar(baseline: float, target: float, current: float | None, direction: Direction,
-                 assessment: Assessment) -> Bar:
+                 assessment: Assessment, unit: str = "") -> Bar:
     """The bar of one number.
 
     Increase and decrease: the track runs from baseline (left) to target (right),
     filled as far as progress goes, with a tick where progress would be if it kept
     pace with the time gone by. Stay above and stay below: the track is a scale
     over baseline, line and current value, the good side of the line shaded.
+    Every label lies inside the drawing: a label that would cross an edge is moved
+    in, and one that would overlap another goes a row lower (the bar grows).
     """
     left, right = BAR_INSET, BAR_WIDTH - BAR_INSET
     span = right - left
     top, bottom = 12, BAR_TRACK_Y + BAR_TRACK_HEIGHT + 16
+    above: list[Label] = []
     if direction in (Direction.increase, Direction.decrease):
         done = assessment.progress
-        labels = [Label("baseline", baseline, left, bottom, "start"), Label("target", target, right, bottom, "end")]
+        below = [_label("baseline", baseline, left, bottom, unit), _label("target", target, right, bottom, unit)]
         fill = None
         if done is not None and current is not None:
             end = left + span * done
             fill = (left, end)
-            labels.append(Label("current", current, end, top, _anchor(end, left, right)))
-        return Bar(BAR_WIDTH, BAR_HEIGHT, (left, right), fill, left + span * assessment.elapsed, None, None, None,
-                   None, tuple(labels))
+            above.append(_label("current", current, end, top, unit))
+        labels = (*_rows(below), *above)
+        return Bar(BAR_WIDTH, _height(labels), (left, right), fill, left + span * assessment.elapsed, None, None,
+                   None, None, labels)
     values = [baseline, target, *([current] if current is not None else [])]
     low, high = min(values), max(values)
     pad = (high - low) * 0.15 or abs(target) * 0.1 or 1.0
@@ -468,11 +516,32 @@ def progress_bar(baseline: float, target: float, current: float | None, directio
 
     line = at(target)
     zone = (line, right) if direction is Direction.stay_above else (left, line)
-    base_x, line_x = _apart(at(baseline), line, 110, left, right)
-    labels = [Label("baseline", baseline, base_x, bottom, _anchor(base_x, left, right)),
-              Label("line", target, line_x, bottom, _anchor(line_x, left, right))]
+    below = [_label("baseline", baseline, at(baseline), bottom, unit), _label("line", target, line, bottom, unit)]
     dot = None
     if current is not None:
         dot = at(current)
-        labels.append(Label("current", current, dot, top, _anchor(dot, left, right)))
-    return Bar(BAR_WIDTH, BAR_HEIGHT, (left, right), None, None, zone, line, dot, at(baseline), tuple(labels))
+        above.append(_label("current", current, dot, top, unit))
+    labels = (*_rows(below), *above)
+    return Bar(BAR_WIDTH, _height(labels), (left, right), None, None, zone, line, dot, at(baseline), labels)
+
+
+def _height(labels: tuple[Label, ...]) -> float:
+    return max(BAR_HEIGHT, max(label.y for label in labels) + BAR_HEIGHT - (BAR_TRACK_Y + BAR_TRACK_HEIGHT + 16))
+
+
+MINI_WIDTH = 64
+MINI_HEIGHT = 8
+
+
+def mini_share(assessment: Assessment, direction: Direction) -> float | None:
+    """How much of an overview's small bar is filled: the share of the way (increase, decrease), or of the
+    starting margin left (stay above, stay below; none once the line is crossed); None without a current value."""
+    if assessment.progress is None:
+        return None
+    if direction in (Direction.stay_above, Direction.stay_below):
+        if assessment.status.value == "off-track":
+            return 0.0
+        share = 1.0 if assessment.headroom is None else assessment.headroom
+    else:
+        share = assessment.progress
+    return round(max(0.0, min(1.0, share)), 3)

@@ -30,23 +30,30 @@ def render(plan: Plan, page: str, figure_id: str) -> str:
             return ""
         diagram = diagrams.alignment_map(plan, ids[0] if ids else None)
         if isinstance(diagram, diagrams.Summary):
-            return _draw("map-summary.svg.j2", page, diagram=diagram)
-        return _draw("map.svg.j2", page, diagram=diagram, colours=diagrams.DEPARTMENT_COLOURS)
-    measure = _measure(plan, kind, ids)
+            return _draw("map-summary.svg.j2", page, diagram=diagram, file=file_name(figure_id))
+        return _draw("map.svg.j2", page, diagram=diagram, colours=diagrams.DEPARTMENT_COLOURS, file=file_name(figure_id))
+    measure = _measure(plan, "goal" if kind == "mini" else kind, ids)
     if measure is None or measure.target is None:
         return ""
     assessment = status.assess_measure(plan, measure)
-    bar = diagrams.progress_bar(measure.baseline, measure.target, measure.current, measure.direction, assessment)
+    if kind == "mini":
+        return _draw("mini.svg.j2", page, share=diagrams.mini_share(assessment, measure.direction), width=diagrams.MINI_WIDTH,
+                     height=diagrams.MINI_HEIGHT, colour=diagrams.STATUS_COLOURS[assessment.status.value])
+    bar = diagrams.progress_bar(measure.baseline, measure.target, measure.current, measure.direction, assessment,
+                                measure.unit or "")
     caption = measure.name if isinstance(measure, KeyMetric) else None
-    return _draw("bar.svg.j2", page, bar=bar, assessment=assessment, unit=measure.unit or "", caption=caption,
-                 as_of=status.as_of(plan))
+    return _draw("bar.svg.j2", page, bar=bar, assessment=assessment, caption=caption,
+                 as_of=status.as_of(plan), colours=diagrams.STATUS_COLOURS)
 
 
-def insert(html: str, plan: Plan, page: str, drawn: Mapping[str, str] | None = None) -> str:
-    """The page's HTML with every figure slot filled; from `drawn` (slot id -> SVG, see `draw_all`) when given."""
-    if drawn is not None:
-        return _SLOT.sub(lambda match: drawn.get(match[1], ""), html)
-    return _SLOT.sub(lambda match: render(plan, page, match[1]), html)
+def insert(html: str, drawn: Mapping[str, str]) -> str:
+    """The page's HTML with every figure slot filled from `drawn` (slot id -> SVG, see `draw_page`)."""
+    return _SLOT.sub(lambda match: drawn.get(match[1], ""), html)
+
+
+def draw_page(plan: Plan, page: str, text: str) -> dict[str, str]:
+    """The figures of one page, by slot id, from its Markdown or HTML (where the slots are)."""
+    return {figure_id: render(plan, page, figure_id) for figure_id in _SLOT.findall(text)}
 
 
 def inline(markdown: str, plan: Plan, page: str) -> str:
@@ -60,8 +67,24 @@ def draw_all(plan: Plan, markdown: Mapping[str, str]) -> dict[str, dict[str, str
 
     `handbook build` has a forked worker draw them while MkDocs converts the pages.
     """
-    return {page: {figure_id: render(plan, page, figure_id) for figure_id in _SLOT.findall(text)}
-            for page, text in markdown.items() if FIGURE_PREFIX in text}
+    return {page: draw_page(plan, page, text) for page, text in markdown.items() if FIGURE_PREFIX in text}
+
+
+def file_name(figure_id: str) -> str | None:
+    """The file beside its page that holds a map on its own, to open it full size (`files`); None for a bar."""
+    return f"{figure_id}.svg" if figure_id.split(FIGURE_SEPARATOR)[0] == "map" else None
+
+
+def files(drawn: Mapping[str, str]) -> dict[str, str]:
+    """The maps among a page's figures as SVG files, by file name: the drawing alone, links as on the page
+    (the file is in the page's folder, so they lead to the same places)."""
+    found = {}
+    for figure_id, html in drawn.items():
+        name = file_name(figure_id)
+        if name is not None and "<svg" in html:
+            svg = html[html.index("<svg"):html.rindex("</svg>") + len("</svg>")]
+            found[name] = '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
+    return found
 
 
 def _measure(plan: Plan, kind: str, ids: list[str]) -> Measure | KeyMetric | None:

@@ -55,9 +55,9 @@ class Beside:
             finally:
                 recycled.close()
 
-    def with_figures(self, html: str, page: str) -> str:
-        """The finished page `page` with its figure slots filled."""
-        return figures.insert(html, self._plan, page, self._drawn_by_worker(page))
+    def drawn(self, page: str) -> dict[str, str] | None:
+        """The figures of `page` by slot id, when the worker drew them (None: draw them here)."""
+        return self._drawn_by_worker(page)
 
     def finish(self) -> None:
         """Wait until every file is written; raise OSError if one could not be."""
