@@ -29,6 +29,7 @@ from sales_handbook.plan.loader import display_path, load_plan
 from sales_handbook.plan.plan import RETIRED_FILE, Plan
 from sales_handbook.engine.progress import Progress
 from sales_handbook.engine.progress import wanted as progress_wanted
+from sales_handbook.publish.configuration import ConfigurationError
 from sales_handbook.publish.sitefolder import SiteFolderError
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with interrupts.catching():
             return int(args.run(args))
-    except SiteFolderError as error:
+    except (SiteFolderError, ConfigurationError) as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
     except BaseException as error:
@@ -93,8 +94,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="the plan folder (default: plan)")
 
     def config_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--config", "-f", type=Path, default=Path("mkdocs.yml"), metavar="FILE",
-                       help="the MkDocs configuration (default: mkdocs.yml)")
+        p.add_argument("--config", "-f", type=Path, default=None, metavar="FILE",
+                       help="a MkDocs configuration, merged on top of the handbook's packaged defaults (default: "
+                            "./mkdocs.yml if there is one, else the defaults alone)")
 
     def audience_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.public.value,
@@ -320,6 +322,8 @@ def _serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
+    from sales_handbook.publish import configuration
+
     if _checked_plan(args.plan, history.AUTO, "gh-pages", args.audience) is None:
         return 1
     _log_to_terminal(logging.INFO)
@@ -328,9 +332,10 @@ def _serve(args: argparse.Namespace) -> int:
     logging.getLogger("mkdocs.commands.build").addFilter(_DirtyBuildNotice())
     try:
         with _audience_for_plugin(args.audience):
-            serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()),
-                  build_type="dirty")
-    except MkDocsException as error:
+            serve(config_file=configuration.source(args.config),  # type: ignore[arg-type]  # a file object
+                  config_file_path=configuration.file_path(args.config), dev_addr=args.dev_addr,
+                  docs_dir=str(args.plan.resolve()), build_type="dirty")
+    except (MkDocsException, configuration.ConfigurationError) as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
     return 0
@@ -394,21 +399,15 @@ def _audience_for_plugin(audience: str) -> Iterator[None]:
             os.environ[AUDIENCE_VARIABLE] = previous
 
 
-def _load_config(config_file: Path, plan_dir: Path) -> MkDocsConfig | None:
-    """The MkDocs configuration, or None after saying clearly why it cannot be read."""
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+def _load_config(config_file: Path | None, plan_dir: Path) -> MkDocsConfig | None:
+    """The MkDocs configuration (packaged defaults, ./mkdocs.yml or `config_file` on top), or None after saying
+    clearly why it cannot be had."""
+    from sales_handbook.publish import configuration
 
-    if not config_file.is_file():
-        where = "is not a file" if config_file.exists() else "does not exist"
-        print(f"handbook: {config_file} {where}: run handbook in the folder that holds mkdocs.yml, or name the "
-              "configuration with --config FILE", file=sys.stderr)
-        return None
     try:
-        return load_config(str(config_file), docs_dir=str(plan_dir.resolve()))
-    except (MkDocsException, OSError, ValueError) as error:
-        print(f"handbook: {config_file}: {_one_line(error)}: fix the file (it must be a MkDocs configuration, a "
-              "YAML mapping like this project's mkdocs.yml)", file=sys.stderr)
+        return configuration.load(config_file, docs_dir=str(plan_dir.resolve()))
+    except configuration.ConfigurationError as error:
+        print(f"handbook: {error}", file=sys.stderr)
         return None
 
 
