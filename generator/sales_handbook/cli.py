@@ -47,6 +47,8 @@ how every team's goals serve the organization's objectives.
   handbook publish VERSION    publish the site as a version on the gh-pages branch (mike)
   handbook publish --dir OUT  publish the site to a folder, replaced in one step
   handbook diff OLD NEW       list what changed between two plans
+  handbook init [DIR]         start a new company's handbook: a starter plan, CI, schemas
+  handbook schema             write the JSON Schema of every kind of plan file
 """
 
 
@@ -190,7 +192,50 @@ def _parser() -> argparse.ArgumentParser:
                       help="the branch published versions are read from (default: gh-pages)")
     audience_option(diff)
     diff.set_defaults(run=_diff)
+
+    init = commands.add_parser(
+        "init", help="start a new company's handbook repository",
+        description="Write a small starter plan (it passes 'handbook check' and builds), JSON Schemas for editors, "
+                    ".gitignore, a minimal mkdocs.yml, a CODEOWNERS sketch and CI for GitHub Actions and GitLab "
+                    "into DIR. Writes nothing if any of those files exists.")
+    init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                      help="the folder to write into (default: the current folder)")
+    init.add_argument("--name", required=True, help='the organization\'s name, like "Acme Ltd"')
+    init.set_defaults(run=_init)
+
+    schema = commands.add_parser(
+        "schema", help="write the JSON Schema of every kind of plan file",
+        description="Write the JSON Schema (draft 2020-12) of each kind of plan file, generated from the handbook's "
+                    "own models, for editors and validators. Files this command did not write are never replaced.")
+    schema.add_argument("--out", type=Path, default=Path(".handbook/schema"), metavar="DIR",
+                        help="the folder to write into (default: .handbook/schema, where init puts them)")
+    schema.set_defaults(run=_schema)
     return parser
+
+
+def _init(args: argparse.Namespace) -> int:
+    from sales_handbook import scaffold
+
+    try:
+        written = scaffold.init(args.dir, args.name)
+    except (scaffold.ScaffoldError, OSError) as error:
+        print(f"handbook: init wrote nothing: {error}", file=sys.stderr)
+        return 1
+    print(f"handbook: wrote {len(written)} files into {args.dir}. Next: cd {args.dir}, then 'handbook check' and "
+          "'handbook build'; edit plan/ and commit it")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from sales_handbook.plan import jsonschema
+
+    try:
+        written = jsonschema.write(args.out)
+    except (jsonschema.NotOurs, OSError) as error:
+        print(f"handbook: {error}", file=sys.stderr)
+        return 1
+    print(f"handbook: wrote {len(written)} schemas into {args.out}")
+    return 0
 
 
 def _check(args: argparse.Namespace) -> int:
