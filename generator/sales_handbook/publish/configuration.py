@@ -35,6 +35,9 @@ THEME = Path(__file__).parents[1] / "site" / "theme"
 DEFAULT_FILE = Path("mkdocs.yml")
 """The configuration `handbook` reads when none is named, if it exists in the current folder."""
 
+THEMES = ("material", "materialx")
+"""Material for MkDocs, and MaterialX (PyPI mkdocs-materialx), its maintained fork: the overrides fit both."""
+
 PLUGIN = "handbook"
 CACHE_DEFAULT = ".cache/handbook"
 
@@ -130,10 +133,11 @@ def _keep_safe(config: dict[str, Any], user_file: Path | None) -> None:
     if not isinstance(theme, dict):
         raise ConfigurationError(f"{where}: 'theme' must be a mapping with 'name: material'")
     config["theme"] = theme
-    if theme.get("name", "material") != "material":
+    if theme.get("name", "material") not in THEMES:
         raise ConfigurationError(f"{where}: theme '{theme.get('name')}': the handbook's pages need Material for "
-                                 "MkDocs: remove 'name:' under 'theme:' (or set it to material)")
-    theme["name"] = "material"
+                                 "MkDocs: remove 'name:' under 'theme:' (or set it to material, or materialx for "
+                                 "the MaterialX fork)")
+    theme.setdefault("name", "material")
     custom = theme.get("custom_dir")
     if custom is not None and not _same_theme(Path(where).parent / str(custom)):
         _warn("handbook: %s: theme.custom_dir %r is not used: the handbook's own overrides (%s) keep every "
