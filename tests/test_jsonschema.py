@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from sales_handbook import cli, scaffold
-from sales_handbook.plan.jsonschema import KINDS, file_name, schema_files
+from sales_handbook.plan.jsonschema import KINDS, file_name, schema, schema_files
 from tests.planfiles import BAD_PLANS, EXAMPLE_PLAN, SMALL_PLAN
 from tests.schemacheck import problems
 
@@ -72,3 +73,19 @@ def test_schema_never_replaces_a_file_it_did_not_write(tmp_path: Path, capsys: p
     assert mine.read_text(encoding="utf-8") == '{"title": "my own"}'
     assert "were not written by 'handbook schema'" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["team.schema.json"]
+
+
+def test_the_plan_format_page_lists_the_required_fields_the_schema_requires() -> None:
+    """docs/plan-format.md marks which fields are required: the same fields the models (and schemas) require."""
+    page = (EXAMPLE_PLAN.parent / "docs" / "plan-format.md").read_text(encoding="utf-8")
+    table = page.split("<!-- required-fields")[1].split("<!-- /required-fields")[0]
+    documented = sorted(sorted(re.findall(r"`([a-z_]+)`", row.split("|")[2])) for row in table.splitlines()
+                        if row.startswith("| ") and "---" not in row and "Required fields" not in row)
+    required = []
+    for kind in KINDS:
+        generated = schema(kind)
+        for model in [generated, *generated.get("$defs", {}).values()]:
+            if model.get("required") and model not in (m for m, _ in required):
+                required.append((model, sorted(model["required"])))
+    needed = sorted({tuple(fields) for _, fields in required})
+    assert sorted({tuple(fields) for fields in documented if fields}) == needed

@@ -118,7 +118,7 @@ def load_plan(plan_dir: Path | str) -> Plan:
             checked[name] = check(name, model)
         elif name not in OPTIONAL_FILES:
             problems.append(Diagnostic(display_path(path), 1, 1, f"required file {name} is missing",
-                                       hint=f"create {display_path(path)}; the README shows an example"))
+                                       hint=f"create {display_path(path)}; docs/plan-format.md shows an example"))
     teams: list[Team] = []
     team_paths = _yaml_files(root / TEAMS)
     raws = [path.read_bytes() for path in team_paths]
