@@ -1,4 +1,4 @@
-"""`handbook init`: a new company's handbook repository, from the starter files in `files/` (Jinja templates).
+"""`handbook init`: a new company's handbook repository, from the starter files in `starter/` (Jinja templates).
 
 It writes a small plan that passes `handbook check` and builds, the JSON Schemas its files point
 editors at, a `.gitignore`, a minimal `mkdocs.yml`, a CODEOWNERS sketch and CI for GitHub and
@@ -16,7 +16,7 @@ import jinja2
 
 from sales_handbook.plan import jsonschema
 
-FILES = Path(__file__).with_name("files")
+FILES = Path(__file__).with_name("starter")
 SCHEMA_DIR = Path(".handbook") / jsonschema.SCHEMA_FOLDER
 """Where the schemas go in a repository; the plan files' `$schema` lines point here."""
 
@@ -35,7 +35,7 @@ OUTPUTS = {
     ".github/workflows/handbook.yml": "ci/github-workflow.yml.j2",
     ".gitlab-ci.yml": "ci/gitlab-ci.yml.j2",
 }
-"""Each file `init` writes (relative to the folder) and its template in `files/`."""
+"""Each file `init` writes (relative to the folder) and its template in `starter/`."""
 
 
 class ScaffoldError(Exception):
