@@ -96,6 +96,7 @@ def build_into(target: Path, *, config_file: Path | None, plan_dir: Path, settin
         try:
             config = _config(config_file, plan_dir, staging, settings, spare)
             build(config)
+            configuration.cache_ignored_by_git(config)
             if mark:
                 sitefolder.mark(staging)
             with held() as late:

@@ -87,20 +87,20 @@ def load(config_file: Path | None, **overrides: Any) -> MkDocsConfig:
     except (MkDocsException, OSError, ValueError, yaml.YAMLError) as error:
         raise ConfigurationError(f"{given.name}: {_one_line(error)}: fix the file (a MkDocs configuration, a "
                                  "YAML mapping; see docs/configuration.md)") from None
-    ignored_by_git(Path(config.config_file_path).parent / config.plugins[PLUGIN].config.cache_dir)
+    cache_ignored_by_git(config)  # one made by `handbook serve` or plain `mkdocs build`
     return config
 
 
-def ignored_by_git(folder: Path) -> None:
-    """Make `folder` (a cache the handbook writes) invisible to git, as pytest does with its cache: a `.gitignore`
-    holding `*` in it. Internal pages cached there then cannot be committed by accident."""
+def cache_ignored_by_git(config: MkDocsConfig) -> None:
+    """Make the plugin's cache folder, once a build has made it, invisible to git, as pytest does with its cache:
+    a `.gitignore` holding `*` in it. Internal pages cached there then cannot be committed by accident."""
+    folder = Path(config.config_file_path).parent / config.plugins[PLUGIN].config.cache_dir
+    marker = folder / ".gitignore"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        marker = folder / ".gitignore"
-        if not marker.exists():
+        if folder.is_dir() and not marker.exists():
             marker.write_text("# Written by handbook: everything here is a cache.\n*\n", encoding="utf-8")
     except OSError:
-        pass  # the build itself reports a folder it cannot write
+        pass  # a cache the build could write and this cannot: git lists it, nothing else changes
 
 
 def merged(user_file: Path | None) -> dict[str, Any]:

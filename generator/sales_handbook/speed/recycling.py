@@ -55,18 +55,9 @@ def keep(old: Path, spare: Path) -> None:
                 if _ours(old / name) and not os.path.lexists(spare / name):
                     with suppress(OSError):
                         os.rename(old / name, spare / name)
-            if any(os.path.lexists(spare / name) for name in ADDRESS_ONLY_FOLDERS):
-                _ignored_by_git(spare)
     shutil.rmtree(old)
     with suppress(OSError):
         spare.rmdir()  # only if it got nothing: no spare rather than an empty one
-
-
-def _ignored_by_git(spare: Path) -> None:
-    """Keep the spare out of `git status` and `git add -A` (it is a cache): a `.gitignore` holding `*` in it."""
-    marker = spare / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# Written by handbook: the previous build's redirects, a cache.\n*\n", encoding="utf-8")
 
 
 def take(spare: Path, site: Path, pages: Iterable[str]) -> Recycled | None:
