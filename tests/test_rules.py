@@ -224,7 +224,7 @@ def test_an_unknown_rule_in_settings_is_a_load_error_with_a_suggestion(tmp_path:
     settings(make_plan(tmp_path), "    revenue-only-teams: error\n")
     assert str(load_error(tmp_path, monkeypatch)) == (
         "plan/organization.yaml:14:25: error: unknown rule 'revenue-only-teams' [settings.rules.revenue-only-teams]\n"
-        "    hint: did you mean 'revenue-only-team'? the rules are listed in the README and on the handbook's Rules "
+        "    hint: did you mean 'revenue-only-team'? the rules are listed in docs/rules.md and on the handbook's Rules "
         "page\n1 error in the plan")
 
 
@@ -250,8 +250,8 @@ def test_a_draft_goal_without_target_loads_and_renders(tmp_path: Path) -> None:
     assert "handbook-figure-goal--south-new-logos" not in page  # no bar without a target
 
 
-def test_the_readme_documents_every_rule() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+def test_the_docs_document_every_rule() -> None:
+    readme = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
     for rule in rules.catalogue():
         assert f"| `{rule.id}` | {rule.severity} |" in readme, rule.id
 

@@ -208,7 +208,7 @@ def test_an_interrupt_that_c_code_swallows_still_stops_the_build() -> None:
     ["publish", "--dir", "afile.txt/x"],
     ["build", "--config", "missing.yml"],
     ["build", "--config", "list.yml"],
-    ["build", "--config", "afile.txt"],
+    ["build", "--config", "plan"],  # a folder; an empty file is a configuration that changes no default
 ])
 def test_impossible_targets_and_configurations_get_one_clear_error(project: Path, args: list[str],
                                                                    capsys) -> None:
@@ -223,9 +223,17 @@ def test_impossible_targets_and_configurations_get_one_clear_error(project: Path
     assert tree_digest(project) == before
 
 
-def test_no_mkdocs_yml_in_the_current_folder_is_a_clear_error(project: Path, capsys) -> None:
+def test_without_mkdocs_yml_the_packaged_defaults_build_the_site_in_the_current_folder(project: Path) -> None:
     (project / "mkdocs.yml").unlink()
-    assert handbook(project, "build") == 1
+    shutil.rmtree(project / "theme")
+    assert handbook(project, "build", "--quiet") == 0
+    assert (project / "site" / "teams" / "north-sales" / "index.html").is_file()
+    assert (project / ".cache" / "handbook" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+
+
+def test_a_named_configuration_that_does_not_exist_is_a_clear_error(project: Path, capsys) -> None:
+    (project / "mkdocs.yml").unlink()
+    assert handbook(project, "build", "--config", "mkdocs.yml") == 1
     assert "mkdocs.yml does not exist" in capsys.readouterr().err
 
 

@@ -30,6 +30,7 @@ from sales_handbook.rules.health import Finding
 from sales_handbook.plan.plan import RETIRED_FILE, Plan
 from sales_handbook.engine.progress import Progress
 from sales_handbook.engine.progress import wanted as progress_wanted
+from sales_handbook.publish.configuration import ConfigurationError
 from sales_handbook.publish.sitefolder import SiteFolderError
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ how every team's goals serve the organization's objectives.
   handbook publish --dir OUT  publish the site to a folder, replaced in one step
   handbook diff OLD NEW       list what changed between two plans
   handbook export DIR         write plain Markdown and files that another engine can build
+  handbook init [DIR]         start a new company's handbook: a starter plan, CI, schemas
+  handbook schema             write the JSON Schema of every kind of plan file
 """
 
 
@@ -68,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with interrupts.catching():
             return int(args.run(args))
-    except SiteFolderError as error:
+    except (SiteFolderError, ConfigurationError) as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
     except BaseException as error:
@@ -95,8 +98,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="the plan folder (default: plan)")
 
     def config_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--config", "-f", type=Path, default=Path("mkdocs.yml"), metavar="FILE",
-                       help="the MkDocs configuration (default: mkdocs.yml)")
+        p.add_argument("--config", "-f", type=Path, default=None, metavar="FILE",
+                       help="a MkDocs configuration, merged on top of the handbook's packaged defaults (default: "
+                            "./mkdocs.yml if there is one, else the defaults alone)")
 
     def audience_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--audience", choices=[a.value for a in Audience], default=Audience.public.value,
@@ -202,7 +206,50 @@ def _parser() -> argparse.ArgumentParser:
                       help="the branch published versions are read from (default: gh-pages)")
     audience_option(diff)
     diff.set_defaults(run=_diff)
+
+    init = commands.add_parser(
+        "init", help="start a new company's handbook repository",
+        description="Write a small starter plan (it passes 'handbook check' and builds), JSON Schemas for editors, "
+                    ".gitignore, a minimal mkdocs.yml, a CODEOWNERS sketch and CI for GitHub Actions and GitLab "
+                    "into DIR. Writes nothing if any of those files exists.")
+    init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                      help="the folder to write into (default: the current folder)")
+    init.add_argument("--name", required=True, help='the organization\'s name, like "Acme Ltd"')
+    init.set_defaults(run=_init)
+
+    schema = commands.add_parser(
+        "schema", help="write the JSON Schema of every kind of plan file",
+        description="Write the JSON Schema (draft 2020-12) of each kind of plan file, generated from the handbook's "
+                    "own models, for editors and validators. Files this command did not write are never replaced.")
+    schema.add_argument("--out", type=Path, default=Path(".handbook/schema"), metavar="DIR",
+                        help="the folder to write into (default: .handbook/schema, where init puts them)")
+    schema.set_defaults(run=_schema)
     return parser
+
+
+def _init(args: argparse.Namespace) -> int:
+    from sales_handbook import scaffold
+
+    try:
+        written = scaffold.init(args.dir, args.name)
+    except (scaffold.ScaffoldError, OSError) as error:
+        print(f"handbook: init wrote nothing: {error}", file=sys.stderr)
+        return 1
+    print(f"handbook: wrote {len(written)} files into {args.dir}. Next: cd {args.dir}, then 'handbook check' and "
+          "'handbook build'; edit plan/ and commit it")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from sales_handbook.plan import jsonschema
+
+    try:
+        written = jsonschema.write(args.out)
+    except (jsonschema.NotOurs, OSError) as error:
+        print(f"handbook: {error}", file=sys.stderr)
+        return 1
+    print(f"handbook: wrote {len(written)} schemas into {args.out}")
+    return 0
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -345,6 +392,8 @@ def _serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
+    from sales_handbook.publish import configuration
+
     if _checked_plan(args.plan, history.AUTO, "gh-pages", args.audience) is None:
         return 1
     _log_to_terminal(logging.INFO)
@@ -353,9 +402,10 @@ def _serve(args: argparse.Namespace) -> int:
     logging.getLogger("mkdocs.commands.build").addFilter(_DirtyBuildNotice())
     try:
         with _audience_for_plugin(args.audience):
-            serve(config_file=str(args.config), dev_addr=args.dev_addr, docs_dir=str(args.plan.resolve()),
-                  build_type="dirty")
-    except MkDocsException as error:
+            serve(config_file=configuration.source(args.config),  # type: ignore[arg-type]  # a file object
+                  config_file_path=configuration.file_path(args.config), dev_addr=args.dev_addr,
+                  docs_dir=str(args.plan.resolve()), build_type="dirty")
+    except (MkDocsException, configuration.ConfigurationError) as error:
         print(f"handbook: {error}", file=sys.stderr)
         return 1
     return 0
@@ -420,21 +470,15 @@ def _audience_for_plugin(audience: str) -> Iterator[None]:
             os.environ[AUDIENCE_VARIABLE] = previous
 
 
-def _load_config(config_file: Path, plan_dir: Path) -> MkDocsConfig | None:
-    """The MkDocs configuration, or None after saying clearly why it cannot be read."""
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+def _load_config(config_file: Path | None, plan_dir: Path) -> MkDocsConfig | None:
+    """The MkDocs configuration (packaged defaults, ./mkdocs.yml or `config_file` on top), or None after saying
+    clearly why it cannot be had."""
+    from sales_handbook.publish import configuration
 
-    if not config_file.is_file():
-        where = "is not a file" if config_file.exists() else "does not exist"
-        print(f"handbook: {config_file} {where}: run handbook in the folder that holds mkdocs.yml, or name the "
-              "configuration with --config FILE", file=sys.stderr)
-        return None
     try:
-        return load_config(str(config_file), docs_dir=str(plan_dir.resolve()))
-    except (MkDocsException, OSError, ValueError) as error:
-        print(f"handbook: {config_file}: {_one_line(error)}: fix the file (it must be a MkDocs configuration, a "
-              "YAML mapping like this project's mkdocs.yml)", file=sys.stderr)
+        return configuration.load(config_file, docs_dir=str(plan_dir.resolve()))
+    except configuration.ConfigurationError as error:
+        print(f"handbook: {error}", file=sys.stderr)
         return None
 
 

@@ -15,9 +15,18 @@ def main() -> None:
     """Run `handbook` with the command line's arguments and exit with its code."""
     code = 130
     try:
-        from sales_handbook import cli
+        import os
 
-        code = cli.main()
+        from sales_handbook.engine import fallback
+
+        problem = fallback.select(os.environ)  # before anything imports MkDocs
+        if problem is None:
+            from sales_handbook import cli
+
+            code = cli.main()
+        else:
+            print(f"handbook: {problem}", file=sys.stderr)
+            code = 2
     except KeyboardInterrupt:
         print("\nhandbook: interrupted before it started", file=sys.stderr)
     finally:

@@ -182,7 +182,7 @@ def load_plan(plan_dir: Path | str, reader: Reader | None = None, *, shown_as: s
         elif name not in OPTIONAL_FILES:
             failed(None)
             problems.append(Diagnostic(show(path), 1, 1, f"required file {name} is missing",
-                                       hint=f"create {show(path)}; the README shows an example"))
+                                       hint=f"create {show(path)}; docs/plan-format.md shows an example"))
     teams: list[Team] = []
     team_files = _yaml_files(root / TEAMS)
     team_paths = [path for path in team_files if readable(path)]

@@ -13,7 +13,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from sales_handbook.plan.diagnostics import excerpt
 
@@ -93,11 +93,13 @@ def _check_text(value: str) -> str:
     return value
 
 
-Id = Annotated[str, AfterValidator(_check_id)]
-Period = Annotated[str, AfterValidator(_check_period)]
-Text = Annotated[str, AfterValidator(_check_text)]
+# WithJsonSchema: what the checks mean, for the JSON Schema editors validate against (`plan.jsonschema`).
+Id = Annotated[str, AfterValidator(_check_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
+Period = Annotated[str, AfterValidator(_check_period), WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN})]
+Text = Annotated[str, AfterValidator(_check_text), WithJsonSchema({"type": "string", "pattern": r"\S"})]
 Date = Annotated[dt.date, AfterValidator(_check_date)]
-When = Annotated[str, AfterValidator(_check_when)]
+When = Annotated[str, AfterValidator(_check_when), WithJsonSchema(
+    {"type": "string", "pattern": r"^(\d{4}-Q[1-4]|\d{4}-\d{2}-\d{2})$"})]
 """A quarter ('2026-Q4') or a date ('2026-10-06'), kept as written."""
 Formerly = tuple[Id, ...]
 """Ids an item was published under before it was renamed: their URLs keep leading to it."""
@@ -247,6 +249,8 @@ class ObjectivesFile(Model):
 
 class TimeFrame(Model):
     """Mixin fields: a goal is due at the end of a quarter or on a date."""
+
+    model_config = ConfigDict(json_schema_extra={"not": {"required": ["period", "due"]}})
 
     period: Period | None = None
     start: Date | None = None

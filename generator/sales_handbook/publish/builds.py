@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sales_handbook.publish import gitrepo, history, sitefolder
+from sales_handbook.publish import configuration, gitrepo, history, sitefolder
 from sales_handbook.speed import recycling
 from sales_handbook.publish.interrupts import Interrupts
 from sales_handbook.plan.urls import SNAPSHOT
@@ -70,7 +70,7 @@ class Published:
     pushed_to: str | None
 
 
-def build_into(target: Path, *, config_file: Path, plan_dir: Path, settings: Settings, recycle: bool = False,
+def build_into(target: Path, *, config_file: Path | None, plan_dir: Path, settings: Settings, recycle: bool = False,
                interrupts: Interrupts | None = None, waiting: Callable[[str], None] = lambda message: None,
                mark: bool = True) -> None:
     """Build the site and put it at `target` in one step; raise BuildFailed and leave `target` alone on failure.
@@ -94,6 +94,7 @@ def build_into(target: Path, *, config_file: Path, plan_dir: Path, settings: Set
         config = _config(config_file, plan_dir, staging, settings, spare)
         try:
             build(config)
+            configuration.cache_ignored_by_git(config)
         except BaseException as error:
             if not isinstance(error, Exception):  # MkDocs tells its plugins of exceptions only
                 config.plugins.on_build_error(error=KeyboardInterrupt())  # the plugin stops its workers
@@ -114,16 +115,18 @@ def _dispose(replaced: Path, spare: Path | None) -> None:
         recycling.keep(replaced, spare)
 
 
-def protected_paths(plan_dir: Path, config_file: Path) -> dict[str, Path]:
+def protected_paths(plan_dir: Path, config_file: Path | None) -> dict[str, Path]:
     """What a site folder may neither be nor hold: the plan, its configuration, the current and home folders."""
-    paths = {"plan folder": plan_dir, "MkDocs configuration": config_file, "current folder": Path.cwd()}
+    paths = {"plan folder": plan_dir, "current folder": Path.cwd()}
+    if config_file is not None:
+        paths["MkDocs configuration"] = config_file
     home = os.environ.get("HOME")
     if home and os.path.isabs(home):
         paths["home folder"] = Path(home)
     return paths
 
 
-def publish_dir(out: Path, *, config_file: Path, plan_dir: Path, settings: Settings) -> None:
+def publish_dir(out: Path, *, config_file: Path | None, plan_dir: Path, settings: Settings) -> None:
     """Publish for plain static hosting: OUT is replaced atomically.
 
     With `previous` left at 'auto', the site already in OUT is the published
@@ -140,7 +143,7 @@ def previous_for_dir(out: Path, previous: str) -> str:
     return str(out) if (out / SNAPSHOT).is_file() else history.NONE
 
 
-def publish_version(version: str, *, config_file: Path, plan_dir: Path, title: str | None = None,
+def publish_version(version: str, *, config_file: Path | None, plan_dir: Path, title: str | None = None,
                     branch: str = "gh-pages", previous: str = history.AUTO, push: bool = False,
                     remote: str = "origin") -> Published:
     """Build the handbook and commit it to `branch` as `version`, with `latest` and the site root leading to it."""
@@ -149,7 +152,8 @@ def publish_version(version: str, *, config_file: Path, plan_dir: Path, title: s
     if not VERSION_PATTERN.fullmatch(version) or version == LATEST:
         raise PublishError(f"version {version!r} cannot be a folder name on the site: use letters, digits, '.', "
                            f"'-' and '_', like 2026-Q4 ('{LATEST}' is the alias of the newest version)")
-    config_file, plan_dir = config_file.resolve(), plan_dir.resolve()
+    config_file = configuration.config_path(config_file)  # ./mkdocs.yml is read before the folder changes
+    config_file, plan_dir = config_file and config_file.resolve(), plan_dir.resolve()
     if previous not in (history.AUTO, history.NONE):
         previous = str(Path(previous).resolve())
     repo = gitrepo.toplevel(plan_dir)
@@ -189,16 +193,15 @@ def publish_version(version: str, *, config_file: Path, plan_dir: Path, title: s
     return Published(version, branch, commit, changed, pushed_to)
 
 
-def _config(config_file: Path, plan_dir: Path, site_dir: Path, settings: Settings,
+def _config(config_file: Path | None, plan_dir: Path, site_dir: Path, settings: Settings,
             spare: Path | None = None) -> MkDocsConfig:
     """The MkDocs configuration of `config_file`, with the plan, the output folder, the publishing settings and
     the spare of address folders to reuse, if any."""
-    from mkdocs.config import load_config
-
-    config = load_config(str(config_file), docs_dir=str(plan_dir.resolve()), site_dir=str(site_dir))
-    plugin = config.plugins.get("handbook")
-    if plugin is None:
-        raise BuildFailed(f"{config_file} does not use the handbook plugin: add '- handbook' under 'plugins:'")
+    try:
+        config = configuration.load(config_file, docs_dir=str(plan_dir.resolve()), site_dir=str(site_dir))
+    except configuration.ConfigurationError as error:
+        raise BuildFailed(str(error)) from None
+    plugin = config.plugins[configuration.PLUGIN]
     previous = settings.previous
     plugin.config.previous = previous if previous in (history.AUTO, history.NONE) else str(Path(previous).resolve())
     plugin.config.branch = settings.branch

@@ -26,7 +26,7 @@ import yaml
 from sales_handbook.model.audience import Audience, for_audience
 from sales_handbook.plan import urls
 from sales_handbook.plan.plan import Plan
-from sales_handbook.publish import history, sitefolder
+from sales_handbook.publish import configuration, history, sitefolder
 from sales_handbook.publish.interrupts import Interrupts
 from sales_handbook.rules import health
 from sales_handbook.rules.health import Finding
@@ -36,12 +36,6 @@ from sales_handbook.speed import parallel
 
 DOCS = "docs"
 OVERRIDES = "overrides"
-THEME = Path(__file__).resolve().parents[3] / "theme"
-"""The theme overrides: the repository's theme/ folder, where the source tree is installed."""
-
-MARKDOWN_EXTENSIONS: list[Any] = ["attr_list", {"tables": {"use_align_attribute": True}}, "def_list", "admonition",
-                                  {"toc": {"permalink": True, "toc_depth": 3}}]
-
 
 def export_files(whole: Plan, found: tuple[Finding, ...], audience: Audience, published: history.History,
                  label: str) -> dict[str, bytes]:
@@ -66,27 +60,26 @@ def export(out: Path, files: dict[str, bytes], protected: dict[str, Path], *, in
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        if THEME.is_dir():
-            shutil.copytree(THEME, staging / OVERRIDES)
+        shutil.copytree(configuration.THEME, staging / OVERRIDES)
 
     sitefolder.replace(Path(os.path.abspath(out)), protected, fill, interrupts=interrupts, waiting=waiting)
 
 
 def _configuration(plan: Plan, retirement_pages: list[str]) -> dict[str, Any]:
-    """mkdocs.yml for plain MkDocs and Material: what the handbook's plugin would have set, written out."""
-    return {
+    """mkdocs.yml for plain MkDocs and Material: the handbook's defaults (publish/defaults.yml) without its plugin,
+    and what the plugin would have set, written out."""
+    config = yaml.safe_load(configuration.DEFAULTS.read_text(encoding="utf-8"))
+    config.pop("site_dir", None)
+    config["plugins"] = [p for p in config["plugins"] if configuration.PLUGIN not in (p if isinstance(p, str) else p)]
+    config["theme"]["custom_dir"] = OVERRIDES
+    config.update({
         "site_name": str(sanitize.theme_text(f"{plan.organization.name} handbook")),
         "docs_dir": DOCS,
-        "use_directory_urls": True,
-        "theme": {"name": "material", "custom_dir": OVERRIDES, "font": False,
-                  "features": ["navigation.indexes", "navigation.prune", "navigation.top", "navigation.footer",
-                               "search.highlight", "search.suggest", "toc.follow"]},
-        "plugins": ["search"],
-        "markdown_extensions": MARKDOWN_EXTENSIONS,
         "extra_javascript": [urls.PERMALINKS_SCRIPT],
         "not_in_nav": "\n".join(f"/{page}" for page in retirement_pages),
         "nav": _plain(sanitize.navigation_for_theme(pages.navigation(plan))),
-    }
+    })
+    return config
 
 
 def _plain(value: Any) -> Any:

@@ -112,7 +112,7 @@ def settings_problems(plan: Plan) -> list[Diagnostic]:
     return [
         plan.diagnostic(Located(ORGANIZATION_FILE, ("settings", "rules", rule_id)), f"unknown rule '{rule_id}'",
                         (did_you_mean(rule_id, known) + " " if did_you_mean(rule_id, known) else "")
-                        + "the rules are listed in the README and on the handbook's Rules page")
+                        + "the rules are listed in docs/rules.md and on the handbook's Rules page")
         for rule_id in plan.organization.settings.rules
         if rule_id not in known
     ]
