@@ -49,4 +49,4 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 clean:
-	rm -rf site .site.spare .cache .pytest_cache .hypothesis screenshots
+	rm -rf site .cache .pytest_cache .hypothesis screenshots

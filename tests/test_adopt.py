@@ -70,9 +70,12 @@ def test_the_installed_wheel_starts_checks_and_builds_a_company_handbook_with_es
 
     checked = run(["handbook", "check"], company, path)
     assert "plan: 0 errors" in checked.stdout
-    for _ in range(2):  # the second build keeps a spare of the first one's redirects beside the site
+    for _ in range(2):  # the second build keeps a spare of the first one's redirects, in the cache
         run(["handbook", "build"], company, path)
-    assert (company / ".site.spare").is_dir() and (company / ".cache").is_dir()
+    assert any((company / ".cache" / "handbook" / "spare").iterdir())
+    assert sorted(p.name for p in company.iterdir() if p.name.startswith(".")) == [".cache", ".git", ".github",
+                                                                                   ".gitignore", ".gitlab-ci.yml",
+                                                                                   ".handbook"]
 
     titles = {p.relative_to(company / "site").as_posix(): head_titles(p) for p in (company / "site").rglob("*.html")}
     team_titles = [t for page, found in titles.items() if page.startswith("teams/new-business") for t in found]

@@ -123,3 +123,26 @@ def test_a_large_build_draws_figures_and_writes_redirects_in_a_worker_with_the_s
     assert beside == here
     assert "plan.json" in beside and any(path.startswith("goals/") for path in beside)
     assert "<svg" in (tmp_path / "beside" / "alignment" / "map" / "index.html").read_text(encoding="utf-8")
+
+
+def test_plain_mkdocs_build_without_custom_dir_still_escapes_every_title(tmp_path: Path) -> None:
+    """A mkdocs.yml that forgot `custom_dir` (copied without it, say) cannot switch the escaping off."""
+    make_plan(tmp_path)
+    replace_in(tmp_path / "plan", "teams/south-sales.yaml", "name: South Sales",
+               'name: "Kundeservice </title><img src=x onerror=alert(1)>"')
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace("  custom_dir: theme\n", "")
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "out")], cwd=tmp_path,
+                          capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "out" / "teams" / "south-sales" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Kundeservice &lt;/title&gt;&lt;img src=x onerror=alert(1)&gt; - " in page
+    assert "<img src=x" not in page
+
+
+def test_every_site_publishes_the_json_schema_of_every_plan_file_kind(example_site: Path) -> None:
+    from sales_handbook.plan import jsonschema
+
+    published = {path.relative_to(example_site).as_posix(): path.read_bytes()
+                 for path in (example_site / jsonschema.SCHEMA_FOLDER).glob("*.json")}
+    assert published == jsonschema.schema_files() and len(published) == len(jsonschema.KINDS)

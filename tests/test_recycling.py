@@ -90,9 +90,15 @@ def change_plan(plan: Path) -> None:
     write(plan, "retired.yaml", RETIRED)
 
 
+def spare_of(site: Path) -> Path:
+    """Where a build with the repository's mkdocs.yml keeps the spare of `site`: in its cache, ignored by git."""
+    return recycling.spare_for(REPO / ".cache" / "handbook", Path(os.path.abspath(site)))
+
+
 def test_a_build_with_the_spare_makes_the_site_a_fresh_build_makes(tmp_path: Path) -> None:
     plan = make_plan(tmp_path)
-    site, spare = tmp_path / "site", tmp_path / ".site.spare"
+    site = tmp_path / "site"
+    spare = spare_of(site)
     assert build_site(plan, site) == 0
     assert not spare.exists()  # nothing to keep yet
     assert build_site(plan, site) == 0
@@ -109,7 +115,7 @@ def test_a_build_with_the_spare_makes_the_site_a_fresh_build_makes(tmp_path: Pat
     assert "(retired)" in (site / "people" / "olaf-berg" / "index.html").read_text(encoding="utf-8")
     assert not (site / "goals" / "olaf-new-arr").exists()
     assert (site / "goals" / "north-new-arr" / "index.html").is_file()  # the former id leads on
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.spare", "fresh", "plan", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh", "plan", "site"]  # nothing beside the site
 
 
 def tamper(spare: Path, outside: Path) -> None:
@@ -139,7 +145,8 @@ def tamper(spare: Path, outside: Path) -> None:
 
 def test_a_tampered_spare_still_gives_the_exact_site_and_nothing_outside_it_changes(tmp_path: Path) -> None:
     plan = make_plan(tmp_path)
-    site, spare, outside = tmp_path / "site", tmp_path / ".site.spare", tmp_path / "outside.html"
+    site, outside = tmp_path / "site", tmp_path / "outside.html"
+    spare = spare_of(site)
     assert build_site(plan, site) == 0
     assert build_site(plan, site) == 0
     change_plan(plan)
@@ -178,7 +185,7 @@ def test_forked_writers_bring_the_spare_up_to_date_too(tmp_path: Path) -> None:
     build_with_forked_writers(tmp_path, 2)
     change_plan(plan)
     for beside in (True, False):
-        tamper(tmp_path / f".beside-{beside}.spare", tmp_path / "outside.html")
+        tamper(spare_of(tmp_path / f"beside-{beside}"), tmp_path / "outside.html")
     build_with_forked_writers(tmp_path, 1)
     assert build_site(plan, tmp_path / "fresh") == 0
     fresh = tree(tmp_path / "fresh")
@@ -196,7 +203,7 @@ def test_a_failed_build_leaves_the_site_and_at_most_the_spare(tmp_path: Path) ->
     replace_in(plan, "organization.yaml", "period: ", "perod: ")  # fails before building: the spare stays
     assert build_site(plan, site) == 1
     assert tree(site) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.spare", "plan", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan", "site"]
     replace_in(plan, "organization.yaml", "perod: ", "period: ")
     replace_in(plan, "organization.yaml", "vision: ", "vision: See [the roadmap](roadmap.md). ")
     assert build_site(plan, site) == 1  # fails in MkDocs, after it took the spare
@@ -236,7 +243,8 @@ def test_keeping_a_spare_when_one_is_there_deletes_the_old_site(tmp_path: Path) 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving the spare to another user takes root")
 def test_a_spare_of_another_user_is_left_alone(tmp_path: Path) -> None:
     plan = make_plan(tmp_path)
-    site, spare = tmp_path / "site", tmp_path / ".site.spare"
+    site = tmp_path / "site"
+    spare = spare_of(site)
     assert build_site(plan, site) == 0
     assert build_site(plan, site) == 0
     os.chown(spare / "goals", 65534, 65534)

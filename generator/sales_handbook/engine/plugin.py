@@ -22,7 +22,7 @@ from mkdocs.structure.pages import Page
 
 from sales_handbook.engine.session import Build, Prepared, Serving, Session, resolve_audience
 from sales_handbook.model.audience import Audience
-from sales_handbook.publish import history
+from sales_handbook.publish import configuration, history
 
 __all__ = ["HandbookConfig", "HandbookPlugin", "Prepared", "resolve_audience"]
 
@@ -71,6 +71,8 @@ class HandbookPlugin(BasePlugin[HandbookConfig]):
         self.session = Serving(dirty) if self._serving else Build()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if str(configuration.THEME) not in config.theme.dirs:  # they escape every title: never without them
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(configuration.THEME))
         if not self._serving:  # a new build each time: nothing is kept from the last one
             self.session = Build(Path(self.config.spare_dir) if self.config.spare_dir else None)
         prepared, self._prepared = self._prepared, None

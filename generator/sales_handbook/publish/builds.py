@@ -88,10 +88,13 @@ def build_into(target: Path, *, config_file: Path | None, plan_dir: Path, settin
     target = Path(os.path.abspath(target))
     protected = protected_paths(plan_dir, config_file)
     sitefolder.refuse_unsafe(target, protected)
-    spare = recycling.spare_for(target) if recycle else None
+    spare: Path | None = None
 
     def fill(staging: Path) -> None:
-        config = _config(config_file, plan_dir, staging, settings, spare)
+        nonlocal spare
+        config = _config(config_file, plan_dir, staging, settings, recycle_for=target if recycle else None)
+        spare_dir = config.plugins[configuration.PLUGIN].config.spare_dir
+        spare = Path(spare_dir) if spare_dir else None
         try:
             build(config)
             configuration.cache_ignored_by_git(config)
@@ -102,7 +105,7 @@ def build_into(target: Path, *, config_file: Path | None, plan_dir: Path, settin
 
     try:
         sitefolder.replace(target, protected, fill, interrupts=interrupts,
-                           waiting=waiting, mark=mark, dispose=lambda old: _dispose(old, spare))
+                           waiting=waiting, mark=mark, dispose=lambda old: _dispose(old, spare))  # spare: set in fill
     except (MkDocsException, OSError) as error:
         raise BuildFailed(str(error)) from None
 
@@ -194,9 +197,9 @@ def publish_version(version: str, *, config_file: Path | None, plan_dir: Path, t
 
 
 def _config(config_file: Path | None, plan_dir: Path, site_dir: Path, settings: Settings,
-            spare: Path | None = None) -> MkDocsConfig:
-    """The MkDocs configuration of `config_file`, with the plan, the output folder, the publishing settings and
-    the spare of address folders to reuse, if any."""
+            recycle_for: Path | None = None) -> MkDocsConfig:
+    """The MkDocs configuration of `config_file`, with the plan, the output folder and the publishing settings;
+    with `recycle_for` (the site folder being replaced), the spare of its address folders in the plugin's cache."""
     try:
         config = configuration.load(config_file, docs_dir=str(plan_dir.resolve()), site_dir=str(site_dir))
     except configuration.ConfigurationError as error:
@@ -207,7 +210,9 @@ def _config(config_file: Path | None, plan_dir: Path, site_dir: Path, settings: 
     plugin.config.branch = settings.branch
     plugin.config.version = settings.version
     plugin.config.title = settings.title
-    plugin.config.spare_dir = None if spare is None else str(spare)
+    if recycle_for is not None:
+        cache = Path(config.config_file_path).parent / plugin.config.cache_dir
+        plugin.config.spare_dir = str(recycling.spare_for(cache, recycle_for))
     plugin.hand_over(settings.prepared)
     if settings.versioned:
         config.extra["version"] = {"provider": "mike", "default": LATEST}

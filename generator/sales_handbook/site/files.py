@@ -1,9 +1,10 @@
-"""The files a site has beside its pages: permanent-address redirects, the forwarding script and plan.json."""
+"""The files a site has beside its pages: permanent-address redirects, the forwarding script, plan.json and
+the JSON Schema of every kind of plan file (for editors and CI, at a stable address in every site)."""
 
 from __future__ import annotations
 
 from sales_handbook.model import snapshot
-from sales_handbook.plan import urls
+from sales_handbook.plan import jsonschema, urls
 from sales_handbook.plan.plan import Plan
 from sales_handbook.site import permalinks
 
@@ -14,4 +15,5 @@ def site_files(plan: Plan, version: str | None, title: str | None, built_at: str
     files = {path: html.encode("utf-8") for path, html in permalinks.redirects(plan).items()}
     files[urls.PERMALINKS_SCRIPT] = permalinks.forwarding_script(plan).encode("utf-8")
     files[urls.SNAPSHOT] = snapshot.dumps(plan, version=version, title=title, built_at=built_at, lines=lines)
+    files.update(jsonschema.schema_files())
     return files

@@ -8,9 +8,9 @@ disk) that the engine floor, which has no such folders, never spends. So,
 like rsync:
 
 - when a build is swapped in, the previous site's address folders
-  (`urls.ADDRESS_ONLY_FOLDERS`) are moved into the *spare*, `.<site>.spare`
-  beside the site (renames: same file system, nothing is copied), and only
-  the rest of that site is deleted (`keep`);
+  (`urls.ADDRESS_ONLY_FOLDERS`) are moved into the *spare*, a folder of the
+  handbook's cache (`.cache/handbook/spare/<site>`; renames on one file
+  system, nothing is copied), and only the rest of that site is deleted (`keep`);
 - the next build moves them from the spare into its own site folder, which
   MkDocs has just emptied (`take`, in the plugin's `on_files`), and the
   process writing the redirects beside MkDocs brings them up to date
@@ -32,14 +32,16 @@ import shutil
 import stat
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
+import hashlib
 from pathlib import Path
 
 from sales_handbook.plan.urls import ADDRESS_ONLY_FOLDERS
 
 
-def spare_for(site: Path) -> Path:
-    """The spare of the site folder `site`: beside it (so on its file system), hidden like the build's own folders."""
-    return site.with_name(f".{site.name}.spare")
+def spare_for(cache: Path, site: Path) -> Path:
+    """The spare of the site folder `site`, in the handbook's cache folder `cache` (`.cache/handbook`), which git
+    ignores. Where the cache is on another file system than the site, nothing can be moved: no spare is kept."""
+    return cache / "spare" / hashlib.sha256(str(site).encode("utf-8")).hexdigest()[:16]
 
 
 def keep(old: Path, spare: Path) -> None:
@@ -49,7 +51,7 @@ def keep(old: Path, spare: Path) -> None:
     is deleted with the rest, and so is everything when the spare cannot be made.
     """
     with suppress(OSError):
-        spare.mkdir(exist_ok=True)
+        spare.mkdir(parents=True, exist_ok=True)
         if _ours(spare):
             for name in ADDRESS_ONLY_FOLDERS:
                 if _ours(old / name) and not os.path.lexists(spare / name):
