@@ -106,7 +106,6 @@ def phases_main(plan_dir: str) -> None:
     from sales_handbook.plan import references
     from sales_handbook.site import pages
     from sales_handbook.speed import collector, parallel
-    from sales_handbook.plan.loader import load_plan
 
     try:
         from sales_handbook.rules import catalogue as rules
@@ -122,9 +121,8 @@ def phases_main(plan_dir: str) -> None:
         return time.perf_counter() - wall, time.process_time() - cpu + _children_cpu(resource) - children, value
 
     result: dict[str, Any] = {}
-    result["load"], result["load_cpu"], plan = timed(lambda: load_plan(plan_dir))
-    references._team_problems.clear()  # from scratch, as the load checked them: not what it found, kept per team
-    result["check"], result["check_cpu"], _ = timed(lambda: references.check(plan))
+    result["load"], result["load_cpu"], plan = timed(lambda: parallel.reader().load(plan_dir))  # as handbook build
+    result["check"], result["check_cpu"], _ = timed(lambda: references.check(plan))  # from scratch: a new memo
     if rules is not None:
         result["rules"], result["rules_cpu"], _ = timed(lambda: _run_rules(plan))
     gc.freeze()  # as handbook build does once the plan is loaded
@@ -167,6 +165,11 @@ def floor_config(plan_dir: Path, docs: Path, site: Path) -> dict[str, Any]:
     config["theme"]["custom_dir"] = str(REPO / config["theme"].get("custom_dir", "theme"))
     config["plugins"] = [p for p in config["plugins"] if (p if isinstance(p, str) else next(iter(p))) != "handbook"]
     return config
+
+
+def pages_folder(work: Path) -> Path:
+    """The folder of generated Markdown in the handbook's cache (not the spare, not the cache's .gitignore)."""
+    return next(p for p in sorted((work / ".cache" / "handbook").iterdir()) if p.is_dir() and p.name != "spare")
 
 
 def prepare_floor(work: Path, plan_dir: Path, generated: Path) -> Path:
@@ -231,7 +234,7 @@ def measure_size(work_root: Path, teams: int, runs: int, log: Any) -> SizeResult
                 result.builds.append(run_child(build_command, cwd=work))
                 log(f"  {teams} teams, run {run + 1}/{runs}: handbook build {result.builds[-1].wall:.1f} s")
                 if floor is None:
-                    floor = prepare_floor(work, plan_dir, next((work / ".cache" / "handbook").iterdir()))
+                    floor = prepare_floor(work, plan_dir, pages_folder(work))
             else:
                 result.floors.append(floor_build())
                 log(f"  {teams} teams, run {run + 1}/{runs}: engine floor {result.floors[-1].wall:.1f} s")

@@ -54,3 +54,39 @@ def test_small_jobs_and_threaded_processes_stay_in_process() -> None:
     assert forked.processes_for(9, 10) == 1
     assert forked.concurrently([lambda: os.getpid(), lambda: os.getpid()], worth_it=False) == [os.getpid()] * 2
     assert list(forked.split_map(str, range(5), 10)) == ["0", "1", "2", "3", "4"]
+
+
+@TWO_CORES
+def test_a_worker_dies_with_its_parent_even_when_the_parent_is_killed(tmp_path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen([sys.executable, "-c", """
+import sys, time
+from sales_handbook.speed import forked
+worker = forked.Worker(lambda: time.sleep(120) or b"")
+print(worker._process.pid, flush=True)
+time.sleep(120)
+"""], stdout=subprocess.PIPE, text=True)
+    worker = int(parent.stdout.readline())
+    os.kill(worker, 0)  # it runs
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        raise AssertionError("the worker outlived its killed parent")
+
+
+def test_one_switch_keeps_everything_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(forked.WORKERS_VARIABLE, "1")
+    assert forked.processes_for(10_000, 10) == 1 and not forked.fork_is_safe()
+    assert forked.Worker(lambda: b"done here").result() == b"done here"
