@@ -75,10 +75,16 @@ VARIANTS: dict[str, tuple[str, Callable[[], None] | None, dict[str, str]]] = {
 
 
 def child(variant: str, arguments: list[str]) -> int:
-    """In the child: turn the variant's speed-up off, then run `handbook ARGUMENTS`."""
+    """In the child: turn the variant's speed-up off, then run `handbook ARGUMENTS` (or, for `phases PLAN`, time
+    the generator's phases as `make bench` does)."""
     patch = VARIANTS[variant][1]
     if patch is not None:
         patch()
+    if arguments[:1] == ["phases"]:
+        from bench.run import phases_main
+
+        phases_main(arguments[1])
+        return 0
     from sales_handbook import cli
 
     return cli.main(arguments)
@@ -89,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--teams", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--only", default="", help="comma-separated variants (default: all of them)")
+    parser.add_argument("--phases", action="store_true",
+                        help="time the generator's phases (load, generate) instead of whole builds: the speed-ups "
+                             "of those phases are smaller than a build's run-to-run noise")
     parser.add_argument("--work", type=Path, default=REPO / ".cache" / "bench")
     parser.add_argument("--child", metavar="VARIANT", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args(argv)
@@ -110,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                              cwd=REPO, env=VARIANTS[variant][2])
         return measured.wall, measured.peak_rss_mb
 
+    if args.phases:
+        return phases(plan, names, args.runs)
     build("all")  # warm-up: the site and the spare exist, as for a user's rebuild
     results: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for run in range(args.runs):
@@ -125,6 +136,28 @@ def main(argv: list[str] | None = None) -> int:
         delta = "" if base is None or name == "all" else f"{wall - base:+.1f} s ({(wall - base) / base:+.0%})"
         lines.append(f"| {name} | {VARIANTS[name][0]} | {wall:.1f} s | {delta} | {rss:.0f} MiB |")
     print("\n".join(lines))
+    return 0
+
+
+def phases(plan: Path, names: list[str], runs: int) -> int:
+    """Load + generate with every speed-up, and with each one off, in fresh processes; medians."""
+    import json
+
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    for run in range(runs):
+        for name in names:
+            measured = run_child([PYTHON, "-m", "bench.speedups", "--child", name, "phases", str(plan)], cwd=REPO,
+                                 env=VARIANTS[name][2])
+            results[name].append(json.loads(measured.stdout.strip().splitlines()[-1]))
+    print(f"Phases, median of {runs} (`python -m bench.speedups --phases`):\n")
+    print("| Variant | Load + validate | Generate | Load + generate | vs all |\n| --- | ---: | ---: | ---: | ---: |")
+    base = statistics.median(r["load"] + r["render"] for r in results["all"]) if "all" in results else None
+    for name in names:
+        load = statistics.median(r["load"] for r in results[name])
+        render = statistics.median(r["render"] for r in results[name])
+        both = statistics.median(r["load"] + r["render"] for r in results[name])
+        delta = "" if base is None or name == "all" else f"{both - base:+.2f} s"
+        print(f"| {name} | {load:.2f} s | {render:.2f} s | {both:.2f} s | {delta} |")
     return 0
 
 

@@ -33,26 +33,8 @@ def test_split_map_keeps_the_order_of_the_items_and_raises_a_worker_error() -> N
     assert printed == "raised 990\n"
 
 
-@TWO_CORES
-def test_concurrent_jobs_give_their_results_in_order_and_raise_a_worker_error() -> None:
-    printed = run_python("""
-        import os
-        from sales_handbook.speed import forked
-
-        here = os.getpid()
-        print(forked.concurrently([lambda: ("first", os.getpid() == here), lambda: ("second", os.getpid() == here)],
-                                  worth_it=True))
-        try:
-            forked.concurrently([lambda: 1, lambda: {}["missing"]], worth_it=True)
-        except KeyError as error:
-            print("raised", error)
-    """)
-    assert printed == "[('first', True), ('second', False)]\nraised 'missing'\n"
-
-
 def test_small_jobs_and_threaded_processes_stay_in_process() -> None:
     assert forked.processes_for(9, 10) == 1
-    assert forked.concurrently([lambda: os.getpid(), lambda: os.getpid()], worth_it=False) == [os.getpid()] * 2
     assert list(forked.split_map(str, range(5), 10)) == ["0", "1", "2", "3", "4"]
 
 

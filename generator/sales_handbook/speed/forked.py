@@ -1,11 +1,11 @@
 """Work on every core: this process takes a share, forked workers take the others.
 
-Loading, checking and rendering a large plan are each a list of independent
-pieces of work (team files, rules, pages). Forked workers inherit everything
-this process has loaded, so nothing is sent to them, and send back only
-their results. Small jobs, a single core, platforms without `fork`, and
-processes that run threads (forking those is unsafe, e.g. under `mkdocs
-serve`) work in-process.
+Loading and rendering a large plan are each a list of independent pieces of
+work (team files, pages). Forked workers inherit everything this process has
+loaded, so nothing is sent to them, and send back only their results. Small
+jobs, a single core, platforms other than Linux, processes that run threads
+(forking those is unsafe, e.g. under `mkdocs serve`) and HANDBOOK_WORKERS=1
+work in-process.
 
 Workers are plain forked processes that know their work from the moment
 they exist and send one result back through a pipe. A process pool would
@@ -162,23 +162,6 @@ def split_map(func: Callable[[T], R], items: Sequence[T], minimum: int) -> Itera
         yield from (func(items[index]) for index in shares[0])
         for worker in started:
             yield from marshal.loads(worker.result())
-    finally:
-        for worker in started:
-            worker.stop()
-
-
-def concurrently(jobs: Sequence[Callable[[], R]], worth_it: bool) -> list[R]:
-    """The results of `jobs`: the first run here while forked workers run the others, when `worth_it`.
-
-    Results travel back pickled. Without workers (or with fewer cores than
-    jobs) the jobs run here, one after another.
-    """
-    if not worth_it or processes_for(len(jobs), 2) < len(jobs):
-        return [job() for job in jobs]
-    started: list[Worker] = []
-    try:
-        started += (Worker(lambda job=job: pickle.dumps(job())) for job in jobs[1:])
-        return [jobs[0](), *(pickle.loads(worker.result()) for worker in started)]
     finally:
         for worker in started:
             worker.stop()
