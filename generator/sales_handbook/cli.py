@@ -23,7 +23,7 @@ from sales_handbook.rules import health
 from sales_handbook.site import report
 from sales_handbook.speed import collector, parallel
 from sales_handbook.model.audience import AUDIENCE_VARIABLE, Audience, for_audience
-from sales_handbook.plan.diagnostics import PlanError, format_report
+from sales_handbook.plan.diagnostics import PlanError, format_report, one_line
 from sales_handbook.publish.interrupts import Interrupts
 from sales_handbook.plan.loader import display_path
 from sales_handbook.rules.health import Finding
@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return interrupts.exit_code
         if not isinstance(error, Exception) or os.environ.get(DEBUG_VARIABLE):
             raise
-        print(f"handbook: unexpected error: {type(error).__name__}: {_one_line(error)}\n"
+        print(f"handbook: unexpected error: {type(error).__name__}: {one_line(error)}\n"
               f"This is a bug in the handbook; nothing was replaced. Run again with {DEBUG_VARIABLE}=1 to see where "
               "it happened, and report it with that output.", file=sys.stderr)
         return 70
@@ -484,11 +484,6 @@ def _load_config(config_file: Path | None, plan_dir: Path) -> MkDocsConfig | Non
 
 def _say(message: str) -> None:
     print(f"handbook: {message}", file=sys.stderr, flush=True)
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text[:300] + ("…" if len(text) > 300 else "")
 
 
 def _plan_file_count(plan_dir: Path) -> int:

@@ -109,6 +109,12 @@ def excerpt(value: object) -> str:
     return f"{text[:EXCERPT_LIMIT]!r}… ({len(text):,} characters)"
 
 
+def one_line(error: BaseException, limit: int = 300) -> str:
+    """An error's message on one line and at most `limit` characters, for a command's one-line report."""
+    text = " ".join(str(error).split())
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
 def printable(text: str) -> str:
     """`text` as a terminal can show it: control characters and lone surrogates escaped (`\\x01`, `\\ud800`)."""
     return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

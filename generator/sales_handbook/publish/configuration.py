@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from sales_handbook.plan.diagnostics import one_line
+
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
@@ -85,7 +87,7 @@ def load(config_file: Path | None, **overrides: Any) -> MkDocsConfig:
     try:
         config = load_config(given, config_file_path=file_path(config_file), **overrides)
     except (MkDocsException, OSError, ValueError, yaml.YAMLError) as error:
-        raise ConfigurationError(f"{given.name}: {_one_line(error)}: fix the file (a MkDocs configuration, a "
+        raise ConfigurationError(f"{given.name}: {one_line(error)}: fix the file (a MkDocs configuration, a "
                                  "YAML mapping; see docs/configuration.md)") from None
     cache_ignored_by_git(config)  # one made by `handbook serve` or plain `mkdocs build`
     return config
@@ -248,6 +250,3 @@ class _Source(io.BytesIO):
         """MkDocs closes what it read; this file is read again on the next rebuild."""
 
 
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text[:300] + ("…" if len(text) > 300 else "")
