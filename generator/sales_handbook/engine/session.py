@@ -91,7 +91,14 @@ class Session:
 
     def configure(self, config: MkDocsConfig, options: Any, prepared: Prepared | None) -> MkDocsConfig:
         """Load and check the plan, keep what the audience may see, check it against the published history,
-        render its pages into the cache folder, set the navigation. `options` are the plugin's."""
+        render its pages into the cache folder, set the navigation. `options` are the plugin's.
+
+        The cycle collector is paused meanwhile (`collector.paused`): it would walk the plan again and again.
+        """
+        with collector.paused():
+            return self._configure(config, options, prepared)
+
+    def _configure(self, config: MkDocsConfig, options: Any, prepared: Prepared | None) -> MkDocsConfig:
         plan_dir = Path(config.docs_dir)
         config_dir = Path(config.config_file_path or ".").parent
         if prepared is not None and prepared.plan_dir == plan_dir.resolve():
@@ -198,11 +205,14 @@ class Session:
             plan = self.plan
             anchors = {*plan.ids("goal"), *plan.ids("person"), *(goal.id for _, _, goal in plan.individual_goals())}
             searchindex.add_fields(search.search_index.entries, anchors)
-        self.progress.finish()
-        self.progress = SILENT
+        self._end_progress()
 
     def fail(self) -> None:
         """The build failed."""
+        self._end_progress()
+
+    def _end_progress(self) -> None:
+        """The next build is silent unless `handbook build` hands over a plan (and its progress line) again."""
         self.progress.finish()
         self.progress = SILENT
 
@@ -251,11 +261,6 @@ class Build(Session):
         super().__init__()
         self._spare = spare
         self._beside: Beside | None = None
-
-    def configure(self, config: MkDocsConfig, options: Any, prepared: Prepared | None) -> MkDocsConfig:
-        """Without the cycle collector walking the plan again and again (`collector.paused`)."""
-        with collector.paused():
-            return super().configure(config, options, prepared)
 
     def _load(self, plan_dir: Path) -> Plan:
         return parallel.reader([health.settings_problems]).load(plan_dir)
@@ -326,8 +331,7 @@ class Serving(Session):
         """Under serve the cycle collector runs only between rebuilds (`collector.BetweenRebuilds`)."""
         self._rebuilding.rebuild_starts()
         self._settle_site_files()
-        with collector.paused():
-            config = super().configure(config, options, prepared)
+        config = super().configure(config, options, prepared)
         self._refresh_all_when_shape_changes(config)
         return config
 

@@ -79,15 +79,13 @@ def build_into(target: Path, *, config_file: Path | None, plan_dir: Path, settin
     before anything is touched). Builds into one folder take turns (`waiting` is told when one waits). A
     signal noted by `interrupts` stops the build before the swap, whatever swallowed its KeyboardInterrupt.
     With `mark`, the site carries the marker that lets the next build replace it. With `recycle`, the
-    previous site's address folders are kept beside `target` as a spare that the next build brings up to
-    date instead of deleting and writing them again (`sales_handbook.speed.recycling`).
+    previous site's address folders are kept in the plugin's cache as a spare that the next build brings
+    up to date instead of deleting and writing them again (`sales_handbook.speed.recycling`).
     """
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
     target = Path(os.path.abspath(target))
-    protected = protected_paths(plan_dir, config_file)
-    sitefolder.refuse_unsafe(target, protected)
     spare: Path | None = None
 
     def fill(staging: Path) -> None:
@@ -104,7 +102,7 @@ def build_into(target: Path, *, config_file: Path | None, plan_dir: Path, settin
             raise
 
     try:
-        sitefolder.replace(target, protected, fill, interrupts=interrupts,
+        sitefolder.replace(target, protected_paths(plan_dir, config_file), fill, interrupts=interrupts,
                            waiting=waiting, mark=mark, dispose=lambda old: _dispose(old, spare))  # spare: set in fill
     except (MkDocsException, OSError) as error:
         raise BuildFailed(str(error)) from None

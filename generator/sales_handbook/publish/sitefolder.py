@@ -110,7 +110,8 @@ def replace(target: Path, protected: Mapping[str, Path], fill: Callable[[Path], 
                 replaced = swap_in(staging, target)
                 late.discard()
                 if replaced is not None:
-                    dispose(replaced)
+                    with contextlib.suppress(OSError):  # the new site is in place; `recover` clears what stays
+                        dispose(replaced)
         except BaseException:
             if staging is not None:
                 with held():
