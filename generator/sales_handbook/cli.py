@@ -15,7 +15,7 @@ import io
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sales_handbook.plan import lineage
 from sales_handbook.publish import history
@@ -257,7 +257,7 @@ def _check(args: argparse.Namespace) -> int:
                             json_errors=args.format == "json", rules_stop=False)
     if checked is None:
         return 1
-    plan = checked[0]
+    plan = checked.plan
     found = health.findings(plan, strict=args.strict)
     if args.format == "json":
         print(health.as_json(str(args.plan), found))
@@ -291,7 +291,7 @@ def _build(args: argparse.Namespace) -> int:
     target = (args.site_dir or Path(config.site_dir)).resolve()
     # The build takes the plan checked here instead of reading it again.
     settings = publish.Settings(previous=args.previous, branch=args.branch,
-                                prepared=Prepared(args.plan.resolve(), *checked, progress))
+                                prepared=Prepared(args.plan.resolve(), checked.plan, checked.findings, progress))
     try:
         with _audience_for_plugin(args.audience):
             publish.build_into(target, config_file=args.config, plan_dir=args.plan, settings=settings,
@@ -361,9 +361,9 @@ def _export(args: argparse.Namespace) -> int:
     checked = _checked_plan(args.plan, args.previous, args.branch, args.audience)
     if checked is None:
         return 1
-    plan, found = checked
-    published = history.load(args.previous, plan_dir=args.plan, branch=args.branch)
-    files = export.export_files(plan, found, Audience(args.audience), published, plan.organization.period)
+    plan = checked.plan
+    files = export.export_files(plan, checked.findings, Audience(args.audience), checked.published,
+                                plan.organization.period)
     export.export(args.out, files, builds.protected_paths(args.plan, Path("mkdocs.yml")), interrupts=args.interrupts,
                   waiting=_say)
     print(f"handbook: {args.audience} handbook exported to {os.path.relpath(args.out.resolve())}: build it with "
@@ -411,10 +411,20 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+class Checked(NamedTuple):
+    """A plan that passed the checks, its findings (when the rules were run) and the published plans it was
+    compared with."""
+
+    plan: Plan
+    findings: tuple[Finding, ...]
+    published: history.History
+
+
 def _checked_plan(plan_dir: Path, previous: str, branch: str, audience: str, *, announce: bool = False,
-                  json_errors: bool = False, rules_stop: bool = True) -> tuple[Plan, tuple[Finding, ...]] | None:
-    """The plan and (with `rules_stop`) its findings, if it is valid, its `audience` site keeps every
-    published id answerable and (with `rules_stop`) it breaks no alignment rule graded as an error; else None.
+                  json_errors: bool = False, rules_stop: bool = True) -> Checked | None:
+    """The plan, (with `rules_stop`) its findings and the published plans, if it is valid, its `audience` site
+    keeps every published id answerable and (with `rules_stop`) it breaks no alignment rule graded as an error;
+    else None.
 
     Run before MkDocs starts, so problems read like a compiler's (the report is printed;
     load errors as JSON with `json_errors`, for `handbook check --format json`).
@@ -448,7 +458,7 @@ def _checked_plan(plan_dir: Path, previous: str, branch: str, audience: str, *, 
     if announce and published.published:
         print(f"{published.source}: every link published in {', '.join(p.label for p in published.published)} "
               "still leads somewhere")
-    return plan, found
+    return Checked(plan, found, published)
 
 
 @contextlib.contextmanager
