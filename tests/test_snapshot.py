@@ -101,9 +101,9 @@ def test_a_plan_json_from_a_newer_handbook_with_fields_this_one_does_not_know_is
     """A newer handbook adds optional fields without a new schema_version: this one reads around them."""
     data = json.loads(snapshot.dumps(load_plan(SMALL_PLAN)))
     data["dashboard"] = {"colour": "blue"}
-    data["organization"]["language"] = "nb"
+    data["organization"]["fiscal_year_start"] = "04-01"
     data["teams"][0]["slack_channel"] = "#north"
-    data["teams"][0]["goals"][0]["confidence"] = {"level": "high", "note": "pipeline is full"}
+    data["teams"][0]["goals"][0]["forecast"] = {"level": "high", "note": "pipeline is full"}
     data["objectives"][0]["key_metrics"][0]["source"] = "CRM"
     read = snapshot.loads(json.dumps(data).encode(), "plan.json").plan
     assert snapshot.dumps(read) == snapshot.dumps(load_plan(SMALL_PLAN))

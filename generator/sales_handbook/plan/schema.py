@@ -215,7 +215,39 @@ class Organization(Model):
     settings: Settings = Settings()
 
 
-class KeyMetric(Model):
+class Confidence(str, Enum):
+    """How sure a number's owner is that it will be met: their word, beside the status the handbook computes."""
+
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+MAX_NOTE_LENGTH = 280
+"""A check-in note is one or two sentences: the page shows it beside the number, not as prose."""
+
+
+def _check_note(value: str) -> str:
+    if len(value) > MAX_NOTE_LENGTH:
+        raise ValueError(f"this note is {len(value)} characters long, over the limit of {MAX_NOTE_LENGTH}: "
+                         "a check-in note says in a sentence or two why; put longer text in the description")
+    return value
+
+
+Note = Annotated[Text, AfterValidator(_check_note), WithJsonSchema(
+    {"type": "string", "pattern": r"\S", "maxLength": MAX_NOTE_LENGTH})]
+
+
+class CheckIn(Model):
+    """Mixin fields: the owner's check-in on a number, given on the plan's `as_of` day."""
+
+    confidence: Confidence | None = None
+    """The owner's confidence that the target will be met; the rule `confidence-disagrees` compares it with the status."""
+    note: Note | None = None
+    """Why, in a sentence: what moved the number or the confidence since the last check-in."""
+
+
+class KeyMetric(CheckIn):
     """A number that tells whether an objective is being met."""
 
     id: Id
@@ -280,7 +312,7 @@ class Alignment(Model):
     why: Text
 
 
-class Measure(TimeFrame):
+class Measure(TimeFrame, CheckIn):
     """What every goal has: a metric, a baseline, a target and progress.
 
     `target` and `unit` may be left out while a goal is being drafted: the
