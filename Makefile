@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve check test bench screenshots chromium clean
+.PHONY: site serve check test bench screenshots chromium clean catalogs
 
 site: $(VENV)/.installed
 	$(BIN)/handbook build
@@ -21,6 +21,14 @@ check: $(VENV)/.installed
 
 test: $(VENV)/.installed-test chromium
 	$(BIN)/pytest
+
+# The handbook's words in gettext catalogs (docs/translating.md): extract every marked string from the code and
+# templates into the template catalog, then merge it into each language's catalog for translators to fill in.
+LOCALE := generator/sales_handbook/site/locale
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header \
+	  -o $(LOCALE)/handbook.pot .
+	$(BIN)/pybabel -q update -i $(LOCALE)/handbook.pot -d $(LOCALE) -D handbook --no-fuzzy-matching --ignore-obsolete
 
 # Screenshots of home, a team, an objective and the map, light and dark, 1280 and 390 px, into screenshots/
 # (not committed): for looking at the handbook as a reader does, in review.

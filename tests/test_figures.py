@@ -113,7 +113,7 @@ def test_insert_fills_known_slots_and_drops_unknown_ones() -> None:
             f"{pages.figure_slot('metric', 'grow-revenue', 'nps')}\n{pages.figure_slot('map', 'nowhere')}")
     filled = figures.insert(html, figures.draw_page(plan, page, html))
     assert filled.count("<svg") == 1 and "handbook-figure-" not in filled
-    assert 'aria-label="Off track: 0% of the way, 49% of the time frame gone (as of 2026-11-15)"' in filled
+    assert 'aria-label="Off track: 0% of the way, 49% of the time frame gone (as of 15 Nov 2026)"' in filled
 
 
 def test_a_bar_says_its_status_in_words() -> None:

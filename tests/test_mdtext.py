@@ -42,13 +42,6 @@ def test_inline_text_is_one_line(text: str) -> None:
     assert "\n" not in mdtext.inline(text)
 
 
-def test_number_formats_like_people_read_figures() -> None:
-    assert mdtext.number(1250000, "EUR") == "1,250,000 EUR"
-    assert mdtext.number(12.5, "%") == "12.5%"
-    assert mdtext.number(None, "EUR") == "—"
-    assert mdtext.number(3.10, "h") == "3.1 h"
-
-
 def test_a_raw_text_tag_in_prose_cannot_swallow_the_rest_of_the_page() -> None:
     from sales_handbook.site import sanitize
 

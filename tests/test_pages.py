@@ -13,7 +13,7 @@ import pytest
 
 from sales_handbook.model import alignment
 from sales_handbook.plan import urls
-from sales_handbook.site import pages
+from sales_handbook.site import pages, words
 from sales_handbook.plan.loader import load_plan
 from tests import goldens
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN, make_plan, replace_in
@@ -65,7 +65,7 @@ def test_home_lists_each_department_on_its_own(rendered: dict[str, str]) -> None
     by_department = alignment.teams_by_department(plan.teams)
     assert len(items) == len(by_department) > 1
     for item, (department, teams) in zip(items, by_department):
-        assert item.startswith(f"<strong>{pages.label(department)}:</strong> ")
+        assert item.startswith(f"<strong>{words.words().label(department)}:</strong> ")
         assert re.findall(r">([^<]+)</a>", item) == [team.name for team in teams]
 
 

@@ -38,7 +38,7 @@ from sales_handbook.plan.plan import RETIRED_FILE, Plan
 from sales_handbook.publish import history
 from sales_handbook.rules import health
 from sales_handbook.rules.health import Finding
-from sales_handbook.site import figures, pages, permalinks, sanitize, searchindex
+from sales_handbook.site import figures, pages, permalinks, sanitize, searchindex, words
 from sales_handbook.site.files import site_files
 from sales_handbook.speed import collector, parallel, recycling
 from sales_handbook.speed.beside import Beside
@@ -82,6 +82,7 @@ class Session:
 
     def __init__(self) -> None:
         self.plan: Plan | None = None
+        self.words = words.words()
         self.rendered: dict[str, str] = {}
         self.not_in_nav: frozenset[str] = frozenset()
         self.pages_dir = Path()
@@ -136,12 +137,19 @@ class Session:
         self.changed, self.built = len(self._write_pages()), 0
         log.info("handbook: building for the %s audience%s", audience.value,
                  "" if audience is Audience.public else " (items marked internal are included, with a marker)")
+        self.words = words.words(plan.organization.language)
         search = _search_plugin(config)
+        theme_language = _speak(config, search, self.words.language)
         if search is not None:  # Material's worker searches the fields its index's config lists
             for name, field in searchindex.FIELDS.items():
                 search.config.fields.setdefault(name, dict(field))
         config.nav = sanitize.navigation_for_theme(pages.navigation(plan))
-        config.site_name = sanitize.theme_text(f"{plan.organization.name} handbook")
+        config.extra["handbook_words"] = self.words.theme_words
+        config.site_name = sanitize.theme_text(self.words.gettext("%(organization)s handbook",
+                                                                  organization=plan.organization.name))
+        if theme_language != self.words.language:
+            log.info("handbook: theme.language '%s' of the MkDocs configuration is kept for the theme's own words; "
+                     "the pages are in '%s' (organization.yaml)", theme_language, self.words.language)
         return config
 
     def files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -167,7 +175,8 @@ class Session:
         return sanitize.clean_html(html)
 
     def env(self, env: Any) -> Any:
-        """The pages are read; next MkDocs writes them, with the theme's templates compiled once, not per build."""
+        """The pages are read; next MkDocs writes them, with the theme's templates compiled once, not per build.
+        """
         if env.bytecode_cache is None:
             env.bytecode_cache = pages.compiled_templates(env, "theme")
         self._folders_ready()
@@ -428,6 +437,27 @@ class Serving(Session):
             for _ in range(times):
                 server.watch(path)
         return server
+
+
+MATERIAL_DEFAULT_LANGUAGE = "en"
+"""Material's `theme.language` when the MkDocs configuration sets none."""
+
+
+def _speak(config: MkDocsConfig, search: Any, language: str) -> str:
+    """Material's words (search box, navigation labels, `<html lang>`) and search in the plan's language.
+
+    The plan's `language:` sets `theme.language` unless the MkDocs configuration sets another
+    language than Material's default explicitly: that one is kept, for the theme's words only. Search
+    (lunr's stemming and stop words) follows the theme's language unless the search plugin sets `lang`.
+    Returns the theme's language.
+    """
+    if config.theme["language"] == MATERIAL_DEFAULT_LANGUAGE:
+        config.theme["language"] = language
+    chosen = config.theme["language"]
+    if search is not None and list(search.config.lang or []) in ([], [MATERIAL_DEFAULT_LANGUAGE]):
+        # Material's search plugin picked English from the theme's default before the language was known.
+        search.config.lang = [words.SEARCH_LANGUAGES.get(chosen, words.SEARCH_LANGUAGES.get(language, "en"))]
+    return chosen
 
 
 def _search_plugin(config: MkDocsConfig) -> Any:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from sales_handbook.model.alignment import progress
+from sales_handbook.plan.language import N_
 from sales_handbook.plan.plan import Plan
 from sales_handbook.plan.schema import Department, Direction, KeyMetric, Measure, period_bounds
 
@@ -38,16 +39,16 @@ class Status(str, Enum):
 
     @property
     def label(self) -> str:
-        """The status in words, so it never depends on colour."""
+        """The status in words (English: pages show it translated), so it never depends on colour."""
         return _LABELS[self]
 
 
 _LABELS = {
-    Status.on_track: "On track",
-    Status.at_risk: "At risk",
-    Status.off_track: "Off track",
-    Status.no_current: "No current value",
-    Status.not_measurable: "Not measurable",
+    Status.on_track: N_("On track"),
+    Status.at_risk: N_("At risk"),
+    Status.off_track: N_("Off track"),
+    Status.no_current: N_("No current value"),
+    Status.not_measurable: N_("Not measurable"),
 }
 
 

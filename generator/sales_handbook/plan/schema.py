@@ -15,6 +15,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
+from sales_handbook.plan import language as _language
 from sales_handbook.plan.diagnostics import excerpt
 
 
@@ -61,6 +62,13 @@ def _check_id(value: str) -> str:
     return value
 
 
+def _check_language(value: str) -> str:
+    problem = _language.tag_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 def _check_period(value: str) -> str:
     problem = period_problem(value)
     if problem:
@@ -96,6 +104,8 @@ def _check_text(value: str) -> str:
 # WithJsonSchema: what the checks mean, for the JSON Schema editors validate against (`plan.jsonschema`).
 Id = Annotated[str, AfterValidator(_check_id), WithJsonSchema({"type": "string", "pattern": ID_PATTERN})]
 Period = Annotated[str, AfterValidator(_check_period), WithJsonSchema({"type": "string", "pattern": PERIOD_PATTERN})]
+Language = Annotated[str, AfterValidator(_check_language), WithJsonSchema(
+    {"type": "string", "pattern": _language.TAG_PATTERN})]
 Text = Annotated[str, AfterValidator(_check_text), WithJsonSchema({"type": "string", "pattern": r"\S"})]
 Date = Annotated[dt.date, AfterValidator(_check_date)]
 When = Annotated[str, AfterValidator(_check_when), WithJsonSchema(
@@ -212,6 +222,8 @@ class Organization(Model):
     as_of: Date | None = None
     """The day the plan's `current` values were measured; progress status is judged on it."""
     values: tuple[Text, ...] = ()
+    language: Language = _language.DEFAULT
+    """The language of every word the handbook adds (BCP 47: 'en', 'de', 'nb'); plan text stays as written."""
     settings: Settings = Settings()
 
 

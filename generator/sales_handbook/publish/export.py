@@ -30,7 +30,7 @@ from sales_handbook.publish import configuration, history, sitefolder
 from sales_handbook.publish.interrupts import Interrupts
 from sales_handbook.rules import health
 from sales_handbook.rules.health import Finding
-from sales_handbook.site import figures, pages, permalinks, sanitize
+from sales_handbook.site import figures, pages, permalinks, sanitize, words
 from sales_handbook.site.files import site_files
 from sales_handbook.speed import parallel
 
@@ -72,8 +72,15 @@ def _configuration(plan: Plan, retirement_pages: list[str]) -> dict[str, Any]:
     config.pop("site_dir", None)
     config["plugins"] = [p for p in config["plugins"] if configuration.PLUGIN not in (p if isinstance(p, str) else p)]
     config["theme"]["custom_dir"] = OVERRIDES
+    said = words.words(plan.organization.language)
+    config["theme"]["language"] = said.language
+    for plugin in config["plugins"]:
+        if isinstance(plugin, dict) and isinstance(plugin.get("search"), dict):
+            plugin["search"]["lang"] = words.SEARCH_LANGUAGES[said.language]
+    config.setdefault("extra", {})["handbook_words"] = dict(said.theme_words)
     config.update({
-        "site_name": str(sanitize.theme_text(f"{plan.organization.name} handbook")),
+        "site_name": str(sanitize.theme_text(said.gettext("%(organization)s handbook",
+                                                          organization=plan.organization.name))),
         "docs_dir": DOCS,
         "extra_javascript": [urls.PERMALINKS_SCRIPT],
         "not_in_nav": "\n".join(f"/{page}" for page in retirement_pages),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sales_handbook.model import alignment
 from sales_handbook.plan import lineage, urls
+from sales_handbook.plan.language import N_
 from sales_handbook.plan.diagnostics import Severity, clip, did_you_mean, excerpt
 from sales_handbook.plan.plan import OBJECTIVES_FILE, ORGANIZATION_FILE, Located, Plan, review_file, team_file
 from sales_handbook.plan.schema import (
@@ -31,17 +32,17 @@ from sales_handbook.plan.schema import Goal as TeamGoal
 from sales_handbook.plan.yamlfile import PlainPath
 
 STEPS = {
-    1: ("Understand the big picture", "Sales teams need to grasp the company's mission, vision, and overall goals."),
-    2: ("Identify key metrics", "Look beyond just revenue targets. Consider metrics like customer retention, "
-                                "market share growth, or product penetration that reflect broader "
-                                "organizational objectives."),
-    3: ("Collaborate across departments", "Sales can't work in isolation. Collaboration with marketing, product "
-                                          "development, and customer service ensures that sales goals complement "
-                                          "other departmental objectives."),
-    4: ("Customize for each salesperson", "Customize sales goals based on individual strengths, territories, or "
-                                          "market segments."),
-    5: ("Regular review and adaptation", "Markets evolve, and so should goals. Regularly review and adapt sales "
-                                         "goals to stay aligned with changing organizational priorities."),
+    1: (N_("Understand the big picture"), N_("Sales teams need to grasp the company's mission, vision, and overall goals.")),
+    2: (N_("Identify key metrics"), N_("Look beyond just revenue targets. Consider metrics like customer retention, "
+                                   "market share growth, or product penetration that reflect broader "
+                                   "organizational objectives.")),
+    3: (N_("Collaborate across departments"), N_("Sales can't work in isolation. Collaboration with marketing, product "
+                                             "development, and customer service ensures that sales goals complement "
+                                             "other departmental objectives.")),
+    4: (N_("Customize for each salesperson"), N_("Customize sales goals based on individual strengths, territories, or "
+                                             "market segments.")),
+    5: (N_("Regular review and adaptation"), N_("Markets evolve, and so should goals. Regularly review and adapt sales "
+                                            "goals to stay aligned with changing organizational priorities.")),
 }
 """The domain article's five steps for aligning sales goals, which the rules make checkable."""
 
@@ -202,11 +203,11 @@ def _names(items: Iterable[str], conjunction: str = "and") -> str:
 # ---------------------------------------------------------------- 1. the big picture
 
 
-@_team_rule("goal-without-objective", "warning", 1, "A goal serves no objective",
-            checks="Every team goal names at least one objective under `aligns_to`.",
-            why="A goal that serves no objective pulls the team away from the company's plan: nobody can say why "
-                "it matters, and new hires cannot see how their work counts.",
-            fix="add 'aligns_to:' with the objective this goal serves and a one-line 'why', or drop the goal")
+@_team_rule("goal-without-objective", "warning", 1, N_("A goal serves no objective"),
+            checks=N_("Every team goal names at least one objective under `aligns_to`."),
+            why=N_("A goal that serves no objective pulls the team away from the company's plan: nobody can say why "
+                   "it matters, and new hires cannot see how their work counts."),
+            fix=N_("add 'aligns_to:' with the objective this goal serves and a one-line 'why', or drop the goal"))
 def _goal_without_objective(plan: Plan, team: Team) -> Iterator[Hit]:
     for i, goal in enumerate(team.goals):
         if not goal.aligns_to:
@@ -214,10 +215,10 @@ def _goal_without_objective(plan: Plan, team: Team) -> Iterator[Hit]:
                       _goal(team, goal), teams=(team.id,))
 
 
-@_rule("objective-without-goals", "warning", 1, "No goal serves an objective",
-       checks="Every objective is served by at least one team goal.",
-       why="An objective no team works towards is a wish, not a plan: it will be missed, and nobody owns it.",
-       fix="align a team goal to this objective (under the goal's 'aligns_to'), or drop the objective")
+@_rule("objective-without-goals", "warning", 1, N_("No goal serves an objective"),
+       checks=N_("Every objective is served by at least one team goal."),
+       why=N_("An objective no team works towards is a wish, not a plan: it will be missed, and nobody owns it."),
+       fix=N_("align a team goal to this objective (under the goal's 'aligns_to'), or drop the objective"))
 def _objective_without_goals(plan: Plan) -> Iterator[Hit]:
     for i, objective in enumerate(plan.objectives):
         if not plan.goals_serving(objective.id):
@@ -226,11 +227,11 @@ def _objective_without_goals(plan: Plan) -> Iterator[Hit]:
                       objectives=(objective.id,))
 
 
-@_team_rule("individual-goal-without-team-goal", "warning", 1, "An individual goal supports no team goal",
-            checks="Every individual goal lists at least one team goal under `supports`.",
-            why="An individual goal that supports no team goal is work the team does not count on; the salesperson "
-                "cannot see how it serves the company.",
-            fix="list the team goal it supports under 'supports:', or drop the individual goal")
+@_team_rule("individual-goal-without-team-goal", "warning", 1, N_("An individual goal supports no team goal"),
+            checks=N_("Every individual goal lists at least one team goal under `supports`."),
+            why=N_("An individual goal that supports no team goal is work the team does not count on; the salesperson "
+                   "cannot see how it serves the company."),
+            fix=N_("list the team goal it supports under 'supports:', or drop the individual goal"))
 def _individual_goal_without_team_goal(plan: Plan, team: Team) -> Iterator[Hit]:
     for i, person in enumerate(team.people):
         for j, goal in enumerate(person.goals):
@@ -243,12 +244,12 @@ def _individual_goal_without_team_goal(plan: Plan, team: Team) -> Iterator[Hit]:
 # ---------------------------------------------------------------- 2. key metrics
 
 
-@_team_rule("revenue-only-team", "warning", 2, "A team's goals are all revenue goals",
-            checks="A team with goals has at least one goal whose metric is not `revenue`.",
-            why="Revenue alone does not show whether customers stay, whether we win the market or whether new "
-                "products land. The article asks to look beyond revenue: retention, market share, penetration.",
-            fix="add a goal on retention, market share, product penetration or customer satisfaction that serves "
-                "one of the team's objectives")
+@_team_rule("revenue-only-team", "warning", 2, N_("A team's goals are all revenue goals"),
+            checks=N_("A team with goals has at least one goal whose metric is not `revenue`."),
+            why=N_("Revenue alone does not show whether customers stay, whether we win the market or whether new "
+                   "products land. The article asks to look beyond revenue: retention, market share, penetration."),
+            fix=N_("add a goal on retention, market share, product penetration or customer satisfaction that serves "
+                   "one of the team's objectives"))
 def _revenue_only_team(plan: Plan, team: Team) -> Iterator[Hit]:
     if team.goals and all(goal.metric is MetricKind.revenue for goal in team.goals):
         count = len(team.goals)
@@ -257,11 +258,11 @@ def _revenue_only_team(plan: Plan, team: Team) -> Iterator[Hit]:
                   _team(team), _team_objectives(team), (team.id,))
 
 
-@_team_rule("goal-not-measurable", "warning", 2, "A goal is not measurable",
-            checks="Every goal and individual goal has a `target` and a `unit`.",
-            why="Without a number to reach and what it is counted in, nobody can tell whether the goal was met, "
-                "and the handbook cannot show its progress.",
-            fix="add 'target:' (the value to reach) and 'unit:' (what it is counted in)")
+@_team_rule("goal-not-measurable", "warning", 2, N_("A goal is not measurable"),
+            checks=N_("Every goal and individual goal has a `target` and a `unit`."),
+            why=N_("Without a number to reach and what it is counted in, nobody can tell whether the goal was met, "
+                   "and the handbook cannot show its progress."),
+            fix=N_("add 'target:' (the value to reach) and 'unit:' (what it is counted in)"))
 def _goal_not_measurable(plan: Plan, team: Team) -> Iterator[Hit]:
     for person, path, goal in _team_goals(team):
         if goal.target is None or goal.unit is None:
@@ -270,11 +271,11 @@ def _goal_not_measurable(plan: Plan, team: Team) -> Iterator[Hit]:
                             hint=f"add {' and '.join(repr(f + ':') for f in missing)} to the goal")
 
 
-@_team_rule("goal-not-time-bound", "warning", 2, "A goal is not time-bound",
-            checks="Every goal and individual goal has a time frame: `period` or `due` (optionally with `start`).",
-            why="A goal without an end date cannot be late, so it is never reviewed; progress cannot be judged "
-                "against the time that has passed.",
-            fix="add 'period:' with the quarter, or 'due:' with the date it must be met by")
+@_team_rule("goal-not-time-bound", "warning", 2, N_("A goal is not time-bound"),
+            checks=N_("Every goal and individual goal has a time frame: `period` or `due` (optionally with `start`)."),
+            why=N_("A goal without an end date cannot be late, so it is never reviewed; progress cannot be judged "
+                   "against the time that has passed."),
+            fix=N_("add 'period:' with the quarter, or 'due:' with the date it must be met by"))
 def _goal_not_time_bound(plan: Plan, team: Team) -> Iterator[Hit]:
     for person, path, goal in _team_goals(team):
         if goal.time_frame() is None:
@@ -282,12 +283,12 @@ def _goal_not_time_bound(plan: Plan, team: Team) -> Iterator[Hit]:
                             hint=f"add 'period: {plan.organization.period}' or 'due: YYYY-MM-DD'")
 
 
-@_team_rule("goal-ends-after-period", "warning", 2, "A goal ends after the plan's period",
-            checks="No goal or individual goal ends after the last day of the plan's period (`period` in "
-                   "organization.yaml).",
-            why="The plan is for one quarter; a goal that runs past it cannot be judged at the quarter's review and "
-                "belongs in a later plan.",
-            fix="bring the due date within the plan's period, or move the goal to the plan of the quarter it ends in")
+@_team_rule("goal-ends-after-period", "warning", 2, N_("A goal ends after the plan's period"),
+            checks=N_("No goal or individual goal ends after the last day of the plan's period (`period` in "
+                      "organization.yaml)."),
+            why=N_("The plan is for one quarter; a goal that runs past it cannot be judged at the quarter's review and "
+                   "belongs in a later plan."),
+            fix=N_("bring the due date within the plan's period, or move the goal to the plan of the quarter it ends in"))
 def _goal_ends_after_period(plan: Plan, team: Team) -> Iterator[Hit]:
     period = plan.organization.period
     _, period_end = period_bounds(period)
@@ -302,11 +303,11 @@ def _goal_ends_after_period(plan: Plan, team: Team) -> Iterator[Hit]:
 # ---------------------------------------------------------------- 3. collaboration
 
 
-@_rule("single-department-objective", "warning", 3, "Only one department serves an objective",
-       checks="Every objective that goals serve is served by goals of at least two departments.",
-       why="Sales can't work in isolation: an objective only one department works on misses what marketing, "
-           "product and customer service bring, and nobody outside that department feels it is theirs.",
-       fix="align a goal of another department (marketing, product, customer service) to this objective")
+@_rule("single-department-objective", "warning", 3, N_("Only one department serves an objective"),
+       checks=N_("Every objective that goals serve is served by goals of at least two departments."),
+       why=N_("Sales can't work in isolation: an objective only one department works on misses what marketing, "
+              "product and customer service bring, and nobody outside that department feels it is theirs."),
+       fix=N_("align a goal of another department (marketing, product, customer service) to this objective"))
 def _single_department_objective(plan: Plan) -> Iterator[Hit]:
     for i, objective in enumerate(plan.objectives):
         departments = alignment.departments_serving(plan, objective.id)
@@ -325,12 +326,12 @@ def _objectives_served(plan: Plan, team: Team) -> frozenset[str]:
     return served[team.id]
 
 
-@_team_rule("collaborator-without-support", "warning", 3, "A collaborating team has nothing that supports the goal",
-            checks="Each team named under a goal's `collaborators` has a goal that serves one of the same objectives, "
-                   "or a person with an individual goal that supports the goal.",
-            why="Naming a team as a collaborator is a promise of help. If that team has no goal of its own towards "
-                "the same objective, the help is nobody's job and will not happen.",
-            fix="give the collaborating team a goal that serves the same objective, or remove it from 'collaborators'")
+@_team_rule("collaborator-without-support", "warning", 3, N_("A collaborating team has nothing that supports the goal"),
+            checks=N_("Each team named under a goal's `collaborators` has a goal that serves one of the same objectives, "
+                      "or a person with an individual goal that supports the goal."),
+            why=N_("Naming a team as a collaborator is a promise of help. If that team has no goal of its own towards "
+                   "the same objective, the help is nobody's job and will not happen."),
+            fix=N_("give the collaborating team a goal that serves the same objective, or remove it from 'collaborators'"))
 def _collaborator_without_support(plan: Plan, team: Team) -> Iterator[Hit]:
     teams = plan.ids("team")
     for i, goal in enumerate(team.goals):
@@ -361,11 +362,11 @@ def _is_salesperson(team: Team, person: Person) -> bool:
     return team.department is Department.sales and person.id != team.lead
 
 
-@_team_rule("salesperson-without-goals", "warning", 4, "A salesperson has no individual goals",
-            checks="Every member of a sales team other than its lead has at least one individual goal.",
-            why="Goals customized for each salesperson (their strengths, territory and segments) are how a team "
-                "goal becomes everyone's work. Without them, the salesperson cannot see their part.",
-            fix="add 'goals:' to the person, each supporting a team goal")
+@_team_rule("salesperson-without-goals", "warning", 4, N_("A salesperson has no individual goals"),
+            checks=N_("Every member of a sales team other than its lead has at least one individual goal."),
+            why=N_("Goals customized for each salesperson (their strengths, territory and segments) are how a team "
+                   "goal becomes everyone's work. Without them, the salesperson cannot see their part."),
+            fix=N_("add 'goals:' to the person, each supporting a team goal"))
 def _salesperson_without_goals(plan: Plan, team: Team) -> Iterator[Hit]:
     for i, person in enumerate(team.people):
         if _is_salesperson(team, person) and not person.goals:
@@ -375,13 +376,13 @@ def _salesperson_without_goals(plan: Plan, team: Team) -> Iterator[Hit]:
 
 
 @_team_rule("individual-goal-for-another-team", "info", 4,
-            "An individual goal supports only another team's goals",
-            checks="An individual goal that supports only goals of other teams is welcome there: at least one of those "
-                   "goals names the person's team under `collaborators`.",
-            why="When a salesperson works towards another team's goal and that team does not count on them, "
-                "neither team plans for the work, and it is missed in both reviews.",
-            fix="add the person's team to the collaborators of the goal it supports, or support a goal of their "
-                "own team")
+            N_("An individual goal supports only another team's goals"),
+            checks=N_("An individual goal that supports only goals of other teams is welcome there: at least one of those "
+                      "goals names the person's team under `collaborators`."),
+            why=N_("When a salesperson works towards another team's goal and that team does not count on them, "
+                   "neither team plans for the work, and it is missed in both reviews."),
+            fix=N_("add the person's team to the collaborators of the goal it supports, or support a goal of their "
+                   "own team"))
 def _individual_goal_for_another_team(plan: Plan, team: Team) -> Iterator[Hit]:
     for i, person in enumerate(team.people):
         for j, goal in enumerate(person.goals):
@@ -397,13 +398,13 @@ def _individual_goal_for_another_team(plan: Plan, team: Team) -> Iterator[Hit]:
 
 
 @_team_rule("goal-outside-parent-time-frame", "warning", 4,
-            "An individual goal runs outside its team goal's time frame",
-            checks="Each individual goal's time frame lies within the time frame of every team goal it supports: it "
-                   "ends no later, and starts no earlier. A goal with only a due date has no known start, so only its "
-                   "end is compared.",
-            why="A salesperson's goal that ends after the team goal it supports comes too late to count; one that "
-                "starts before it measures work the team goal does not include.",
-            fix="give the individual goal the team goal's period, or dates within it")
+            N_("An individual goal runs outside its team goal's time frame"),
+            checks=N_("Each individual goal's time frame lies within the time frame of every team goal it supports: it "
+                      "ends no later, and starts no earlier. A goal with only a due date has no known start, so only its "
+                      "end is compared."),
+            why=N_("A salesperson's goal that ends after the team goal it supports comes too late to count; one that "
+                   "starts before it measures work the team goal does not include."),
+            fix=N_("give the individual goal the team goal's period, or dates within it"))
 def _goal_outside_parent_time_frame(plan: Plan, team: Team) -> Iterator[Hit]:
     for i, person in enumerate(team.people):
         for j, goal in enumerate(person.goals):
@@ -457,12 +458,12 @@ def _weight_problem(goals: tuple[Measure, ...], whose: str) -> tuple[int, str] |
     return None
 
 
-@_team_rule("weights-do-not-add-up", "error", 4, "Goal weights do not add up to 100%",
-            checks="Where a team's goals, or a person's individual goals, carry a `weight`, every one of them has a "
-                   "weight and the weights add up to 100 (percent).",
-            why="Weights say how much each goal counts, in reviews and often in pay. Weights that leave a goal out "
-                "or add up to more or less than 100% promise something the plan cannot keep.",
-            fix="give every goal a 'weight:' and make the weights add up to 100, or remove all of them")
+@_team_rule("weights-do-not-add-up", "error", 4, N_("Goal weights do not add up to 100%"),
+            checks=N_("Where a team's goals, or a person's individual goals, carry a `weight`, every one of them has a "
+                      "weight and the weights add up to 100 (percent)."),
+            why=N_("Weights say how much each goal counts, in reviews and often in pay. Weights that leave a goal out "
+                   "or add up to more or less than 100% promise something the plan cannot keep."),
+            fix=N_("give every goal a 'weight:' and make the weights add up to 100, or remove all of them"))
 def _weights_do_not_add_up(plan: Plan, team: Team) -> Iterator[Hit]:
     problem = _weight_problem(team.goals, f"team '{team.id}'")
     if problem is not None:
@@ -498,29 +499,29 @@ def _person_values(person: Person, field: str) -> tuple[str, ...]:
     return person.segments
 
 
-@_team_rule("unassigned-territory", "warning", 4, "A team's territory has no one assigned",
-            checks="Every territory listed under a team's `territories` is some member's `territory`.",
-            why="A territory nobody covers has no goals and no salesperson: its customers are left to chance.",
-            fix="set 'territory:' on the person who covers it, or remove it from the team's territories")
+@_team_rule("unassigned-territory", "warning", 4, N_("A team's territory has no one assigned"),
+            checks=N_("Every territory listed under a team's `territories` is some member's `territory`."),
+            why=N_("A territory nobody covers has no goals and no salesperson: its customers are left to chance."),
+            fix=N_("set 'territory:' on the person who covers it, or remove it from the team's territories"))
 def _unassigned_territory(plan: Plan, team: Team) -> Iterator[Hit]:
     return _coverage(team, "territories", "territory")
 
 
-@_team_rule("unassigned-segment", "warning", 4, "A team's market segment has no one assigned",
-            checks="Every segment listed under a team's `segments` is in some member's `segments`.",
-            why="A market segment nobody covers gets no customized goals, so the team's plan for it is empty.",
-            fix="add it to the 'segments:' of the person who covers it, or remove it from the team's segments")
+@_team_rule("unassigned-segment", "warning", 4, N_("A team's market segment has no one assigned"),
+            checks=N_("Every segment listed under a team's `segments` is in some member's `segments`."),
+            why=N_("A market segment nobody covers gets no customized goals, so the team's plan for it is empty."),
+            fix=N_("add it to the 'segments:' of the person who covers it, or remove it from the team's segments"))
 def _unassigned_segment(plan: Plan, team: Team) -> Iterator[Hit]:
     return _coverage(team, "segments", "segment")
 
 
 @_team_rule("unlisted-territory-or-segment", "warning", 4,
-            "A person covers a territory or segment their team does not list",
-            checks="Where a team lists `territories` (or `segments`), each member's territory (and segments) is one "
-                   "of them. The team's lead is not checked: a lead often covers the whole region.",
-            why="Usually a spelling difference ('DACH' and 'Dach'): the territory then looks uncovered, and the "
-                "person's work is counted nowhere.",
-            fix="use the spelling of the team's list, or add the territory or segment to it")
+            N_("A person covers a territory or segment their team does not list"),
+            checks=N_("Where a team lists `territories` (or `segments`), each member's territory (and segments) is one "
+                      "of them. The team's lead is not checked: a lead often covers the whole region."),
+            why=N_("Usually a spelling difference ('DACH' and 'Dach'): the territory then looks uncovered, and the "
+                   "person's work is counted nowhere."),
+            fix=N_("use the spelling of the team's list, or add the territory or segment to it"))
 def _unlisted_territory_or_segment(plan: Plan, team: Team) -> Iterator[Hit]:
     for i, person in enumerate(team.people):
         if person.id == team.lead:
@@ -549,13 +550,13 @@ def _previous_period(period: str) -> str:
     return f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
 
 
-@_rule("no-recent-review", "warning", 5, "No review within the last quarter",
-       checks="The plan has a review of the quarter before its period, or of a later quarter. (Reviews are named "
-              "by the quarter they review; the plan for 2026-Q4 is set at the review of 2026-Q3.)",
-       why="Markets evolve, and so should goals. A plan not reviewed in the last quarter has not been adapted to "
-           "what was learned in it.",
-       fix="record the last quarter's review, with its decisions and goal changes, in reviews/ (a file named by "
-           "the quarter, like reviews/2026-Q3.yaml)")
+@_rule("no-recent-review", "warning", 5, N_("No review within the last quarter"),
+       checks=N_("The plan has a review of the quarter before its period, or of a later quarter. (Reviews are named "
+                 "by the quarter they review; the plan for 2026-Q4 is set at the review of 2026-Q3.)"),
+       why=N_("Markets evolve, and so should goals. A plan not reviewed in the last quarter has not been adapted to "
+              "what was learned in it."),
+       fix=N_("record the last quarter's review, with its decisions and goal changes, in reviews/ (a file named by "
+              "the quarter, like reviews/2026-Q3.yaml)"))
 def _no_recent_review(plan: Plan) -> Iterator[Hit]:
     last = _previous_period(plan.organization.period)
     if plan.reviews and plan.reviews[0].period >= last:
@@ -572,13 +573,13 @@ def _no_recent_review(plan: Plan) -> Iterator[Hit]:
                   subject, hint=f"record the review of {last} in reviews/{last}.yaml")
 
 
-@_rule("decision-names-unknown-goal", "error", 5, "A review decision names a goal that does not exist",
-       checks="Every goal a review decision names is in the plan, was known by that id before it was renamed "
-              "(`formerly:`), or was retired (in `retired.yaml`, or in a review's changes with `field: retired`).",
-       why="Reviews are the plan's history, and history may name goals that were later retired; that is "
-           "recorded. A name that matches nothing is a typo or an unrecorded retirement, and the decision's "
-           "link leads nowhere.",
-       fix="correct the goal id, or record the goal's retirement in a review's changes with 'field: retired'")
+@_rule("decision-names-unknown-goal", "error", 5, N_("A review decision names a goal that does not exist"),
+       checks=N_("Every goal a review decision names is in the plan, was known by that id before it was renamed "
+                 "(`formerly:`), or was retired (in `retired.yaml`, or in a review's changes with `field: retired`)."),
+       why=N_("Reviews are the plan's history, and history may name goals that were later retired; that is "
+              "recorded. A name that matches nothing is a typo or an unrecorded retirement, and the decision's "
+              "link leads nowhere."),
+       fix=N_("correct the goal id, or record the goal's retirement in a review's changes with 'field: retired'"))
 def _decision_names_unknown_goal(plan: Plan) -> Iterator[Hit]:
     known = plan.ids("goal")
     retired = {c.goal for review in plan.reviews for c in review.changes if c.field is ChangeField.retired}
@@ -595,13 +596,13 @@ def _decision_names_unknown_goal(plan: Plan) -> Iterator[Hit]:
                                    "lists; a retired goal is recorded in a review's changes with 'field: retired'")
 
 
-@_rule("missing-as-of", "info", 5, "Current values without an as-of date",
-       checks="A plan that gives `current` values also gives `as_of` in organization.yaml: the day they were "
-              "measured.",
-       why="Status compares progress with the part of the time frame that has passed, which needs a date. "
-           "Without `as_of` the handbook judges as if the plan's period were over, which is right only at "
-           "the quarter's end.",
-       fix="add 'as_of: YYYY-MM-DD' to organization.yaml with the day the current values were measured")
+@_rule("missing-as-of", "info", 5, N_("Current values without an as-of date"),
+       checks=N_("A plan that gives `current` values also gives `as_of` in organization.yaml: the day they were "
+                 "measured."),
+       why=N_("Status compares progress with the part of the time frame that has passed, which needs a date. "
+              "Without `as_of` the handbook judges as if the plan's period were over, which is right only at "
+              "the quarter's end."),
+       fix=N_("add 'as_of: YYYY-MM-DD' to organization.yaml with the day the current values were measured"))
 def _missing_as_of(plan: Plan) -> Iterator[Hit]:
     if plan.organization.as_of is not None:
         return

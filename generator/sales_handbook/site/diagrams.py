@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from sales_handbook.model import alignment
 from sales_handbook.plan import urls
-from sales_handbook.site import mdtext, pages
+from sales_handbook.plan.language import N_
+from sales_handbook.site import words
 from sales_handbook.plan.plan import Plan
-from sales_handbook.plan.schema import Department, Direction, Goal, Team
+from sales_handbook.plan.schema import Department, Direction, Goal, Objective, Team
 from sales_handbook.model.status import Assessment
 
 CHAR_WIDTH = 6.6
@@ -238,6 +239,7 @@ def _goals_shown(plan: Plan, objective_id: str | None) -> list[tuple[Team, Goal]
 def summary_map(plan: Plan, objective_id: str | None = None) -> Summary:
     """Objectives ← departments: each department's box counts its teams, team goals and individual goals,
     and one line per objective it serves is as thick as the number of its goals serving it."""
+    said = words.words(plan.organization.language)
     objectives = [o for o in plan.objectives if objective_id in (None, o.id)]
     goals = _goals_shown(plan, objective_id)
     shown = {goal.id for _, goal in goals}
@@ -262,7 +264,7 @@ def summary_map(plan: Plan, objective_id: str | None = None) -> Summary:
     centres: dict[Department, float] = {}
     for index, (department, teams) in enumerate(departments):
         y = MARGIN + HEADER + index * step
-        totals.append(Total(goal_x, y, GOAL_WIDTH, TOTAL_HEIGHT, pages.label(department),
+        totals.append(Total(goal_x, y, GOAL_WIDTH, TOTAL_HEIGHT, said.label(department),
                             urls.department_page(department.value), DEPARTMENT_COLOURS[department], len(teams),
                             sum(1 for t, _ in goals if t.department is department), individuals.get(department, 0)))
         centres[department] = y + TOTAL_HEIGHT / 2
@@ -288,14 +290,13 @@ def summary_map(plan: Plan, objective_id: str | None = None) -> Summary:
     heaviest = max(counts.values(), default=1)
     flows = tuple(
         Flow(goal_x, centres[department], MARGIN + OBJECTIVE_WIDTH, objective_centres[objective], DEPARTMENT_COLOURS[department],
-             1.5 + (FLOW_WIDTH - 1.5) * count / heaviest, count, pages.label(department).lower(), titles[objective])
+             1.5 + (FLOW_WIDTH - 1.5) * count / heaviest, count, said.label_in_text(department), titles[objective])
         for (department, objective), count in sorted(counts.items(), key=lambda item: (item[0][0].value, item[0][1]))
     )
     height = max([bottom, *(n.y + n.height for n in nodes)]) + MARGIN
-    title = "Alignment map" if objective_id is None else f"Alignment map of {objectives[0].title}"
     return Summary(goal_x + GOAL_WIDTH + MARGIN, height,
-                   ((MARGIN, "Objectives"), (goal_x, "Team goals, counted by department")),
-                   tuple(nodes), tuple(totals), flows, title, len(goals), sum(individuals.values()),
+                   ((MARGIN, said.gettext("Objectives")), (goal_x, said.gettext("Team goals, counted by department"))),
+                   tuple(nodes), tuple(totals), flows, _map_title(said, objective_id, objectives), len(goals), sum(individuals.values()),
                    len({t.id for t, _ in goals}), objective_id is not None)
 
 
@@ -305,6 +306,7 @@ def plan_map(plan: Plan, objective_id: str | None = None) -> Map:
     With `objective_id`, only that objective, the goals that serve it and the
     individual goals that support those.
     """
+    said = words.words(plan.organization.language)
     objectives = [o for o in plan.objectives if objective_id in (None, o.id)]
     goals = _goals_shown(plan, objective_id)
     shown_goals = {goal.id for _, goal in goals}
@@ -321,8 +323,8 @@ def plan_map(plan: Plan, objective_id: str | None = None) -> Map:
         colour = DEPARTMENT_COLOURS[department]
         band_top = y
         nodes.append(Node("department", goal_x, y, GOAL_WIDTH, DEPARTMENT_HEIGHT,
-                          (fit(pages.label(department), GOAL_WIDTH - 16),),
-                          f"{pages.label(department)} department",
+                          (fit(said.label(department), GOAL_WIDTH - 16),),
+                          said.gettext("%(department)s department", department=said.label(department)),
                           urls.department_page(department.value), None, colour))
         y += DEPARTMENT_HEIGHT
         for team in teams:
@@ -377,11 +379,16 @@ def plan_map(plan: Plan, objective_id: str | None = None) -> Map:
                                   DEPARTMENT_COLOURS[team.department]))
 
     height = max([bottom, *(n.y + n.height for n in nodes)]) + MARGIN
-    columns = ((MARGIN, "Objectives"), (goal_x, "Team goals, by department and team"),
-               (individual_x, "Individual goals"))
-    title = "Alignment map" if objective_id is None else f"Alignment map of {objectives[0].title}"
+    columns = ((MARGIN, said.gettext("Objectives")), (goal_x, said.gettext("Team goals, by department and team")),
+               (individual_x, said.gettext("Individual goals")))
     return Map(individual_x + INDIVIDUAL_WIDTH + MARGIN, height, columns, tuple(bands), tuple(edges), tuple(nodes),
-               title)
+               _map_title(said, objective_id, objectives))
+
+
+def _map_title(said: words.Words, objective_id: str | None, objectives: list[Objective]) -> str:
+    if objective_id is None:
+        return said.gettext("Alignment map")
+    return said.gettext("Alignment map of %(objective)s", objective=objectives[0].title)
 
 
 def _goal_node(x: float, y: float, team: Team, goal: Goal, colour: str) -> Node:
@@ -406,7 +413,8 @@ LABEL_CHAR_WIDTH = CHAR_WIDTH
 placed by it is never wider than the room it was given."""
 LABEL_GAP = 10
 
-BAR_WORDS = {"baseline": "baseline", "target": "target", "line": "line", "current": "now"}
+BAR_WORDS = {"baseline": N_("baseline %(value)s"), "target": N_("target %(value)s"), "line": N_("line %(value)s"),
+             "current": N_("now %(value)s")}
 """What each value on a bar is called."""
 
 
@@ -449,14 +457,13 @@ class Bar(_Rounded):
     labels: tuple[Label, ...]
 
 
-def _label(role: str, value: float, at: float, y: float, unit: str) -> Label:
+def _label(role: str, value: float, at: float, y: float, unit: str, said: words.Words) -> Label:
     """A label for the point `at`, centred on it where it fits, else flush with the edge it would cross.
 
     Too long for the whole drawing (a long unit), it is cut with an ellipsis; the bar's title has it all.
     """
     room = BAR_WIDTH - 2 * BAR_EDGE
-    suffix = "%" if unit == "%" else (" " + " ".join(unit.split()) if unit else "")
-    text = fit(f"{BAR_WORDS[role]} {mdtext.number(value)}{suffix}", room * CHAR_WIDTH / LABEL_CHAR_WIDTH)
+    text = fit(said.gettext(BAR_WORDS[role], value=said.figure(value, unit)), room * CHAR_WIDTH / LABEL_CHAR_WIDTH)
     width = len(text) * LABEL_CHAR_WIDTH
     left = at - width / 2
     if left < BAR_EDGE:
@@ -481,7 +488,7 @@ def _rows(labels: list[Label]) -> list[Label]:
 
 
 def progress_bar(baseline: float, target: float, current: float | None, direction: Direction,
-                 assessment: Assessment, unit: str = "") -> Bar:
+                 assessment: Assessment, unit: str = "", said: words.Words | None = None) -> Bar:
     """The bar of one number.
 
     Increase and decrease: the track runs from baseline (left) to target (right),
@@ -491,18 +498,19 @@ def progress_bar(baseline: float, target: float, current: float | None, directio
     Every label lies inside the drawing: a label that would cross an edge is moved
     in, and one that would overlap another goes a row lower (the bar grows).
     """
+    said = said or words.words()
     left, right = BAR_INSET, BAR_WIDTH - BAR_INSET
     span = right - left
     top, bottom = 12, BAR_TRACK_Y + BAR_TRACK_HEIGHT + 16
     above: list[Label] = []
     if direction in (Direction.increase, Direction.decrease):
         done = assessment.progress
-        below = [_label("baseline", baseline, left, bottom, unit), _label("target", target, right, bottom, unit)]
+        below = [_label("baseline", baseline, left, bottom, unit, said), _label("target", target, right, bottom, unit, said)]
         fill = None
         if done is not None and current is not None:
             end = left + span * done
             fill = (left, end)
-            above.append(_label("current", current, end, top, unit))
+            above.append(_label("current", current, end, top, unit, said))
         labels = (*_rows(below), *above)
         return Bar(BAR_WIDTH, _height(labels), (left, right), fill, left + span * assessment.elapsed, None, None,
                    None, None, labels)
@@ -516,11 +524,11 @@ def progress_bar(baseline: float, target: float, current: float | None, directio
 
     line = at(target)
     zone = (line, right) if direction is Direction.stay_above else (left, line)
-    below = [_label("baseline", baseline, at(baseline), bottom, unit), _label("line", target, line, bottom, unit)]
+    below = [_label("baseline", baseline, at(baseline), bottom, unit, said), _label("line", target, line, bottom, unit, said)]
     dot = None
     if current is not None:
         dot = at(current)
-        above.append(_label("current", current, dot, top, unit))
+        above.append(_label("current", current, dot, top, unit, said))
     labels = (*_rows(below), *above)
     return Bar(BAR_WIDTH, _height(labels), (left, right), None, None, zone, line, dot, at(baseline), labels)
 

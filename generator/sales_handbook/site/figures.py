@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from sales_handbook.model import status
 from sales_handbook.plan import urls
-from sales_handbook.site import diagrams
+from sales_handbook.site import diagrams, words
 from sales_handbook.plan.plan import Plan
 from sales_handbook.site.pages import FIGURE_PREFIX, FIGURE_SEPARATOR, svg_environment
 from sales_handbook.plan.schema import KeyMetric, Measure
@@ -24,25 +24,26 @@ _SLOT = re.compile(rf'<div id="{FIGURE_PREFIX}([a-z0-9-]+)"></div>')
 
 def render(plan: Plan, page: str, figure_id: str) -> str:
     """The SVG for one slot on one page, or '' if the id names nothing in this plan."""
+    language = plan.organization.language
     kind, *ids = figure_id.split(FIGURE_SEPARATOR)
     if kind == "map" and len(ids) <= 1:
         if ids and ids[0] not in plan.ids("objective"):
             return ""
         diagram = diagrams.alignment_map(plan, ids[0] if ids else None)
         if isinstance(diagram, diagrams.Summary):
-            return _draw("map-summary.svg.j2", page, diagram=diagram, file=file_name(figure_id))
-        return _draw("map.svg.j2", page, diagram=diagram, colours=diagrams.DEPARTMENT_COLOURS, file=file_name(figure_id))
+            return _draw("map-summary.svg.j2", page, language, diagram=diagram, file=file_name(figure_id))
+        return _draw("map.svg.j2", page, language, diagram=diagram, colours=diagrams.DEPARTMENT_COLOURS, file=file_name(figure_id))
     measure = _measure(plan, "goal" if kind == "mini" else kind, ids)
     if measure is None or measure.target is None:
         return ""
     assessment = status.assess_measure(plan, measure)
     if kind == "mini":
-        return _draw("mini.svg.j2", page, share=diagrams.mini_share(assessment, measure.direction), width=diagrams.MINI_WIDTH,
+        return _draw("mini.svg.j2", page, language, share=diagrams.mini_share(assessment, measure.direction), width=diagrams.MINI_WIDTH,
                      height=diagrams.MINI_HEIGHT, colour=diagrams.STATUS_COLOURS[assessment.status.value])
     bar = diagrams.progress_bar(measure.baseline, measure.target, measure.current, measure.direction, assessment,
-                                measure.unit or "")
+                                measure.unit or "", words.words(language))
     caption = measure.name if isinstance(measure, KeyMetric) else None
-    return _draw("bar.svg.j2", page, bar=bar, assessment=assessment, caption=caption,
+    return _draw("bar.svg.j2", page, language, bar=bar, assessment=assessment, caption=caption,
                  as_of=status.as_of(plan), colours=diagrams.STATUS_COLOURS)
 
 
@@ -100,9 +101,9 @@ def _measure(plan: Plan, kind: str, ids: list[str]) -> Measure | KeyMetric | Non
     return None
 
 
-def _draw(template: str, page: str, **context: object) -> str:
+def _draw(template: str, page: str, language: str, **context: object) -> str:
     def link(to_page: str, anchor: str | None = None) -> str:
         return urls.site_href(page, to_page, anchor)
 
-    svg = svg_environment().get_template(template).render(link=link, **context)
+    svg = svg_environment(language).get_template(template).render(link=link, **context)
     return "\n".join(line.strip() for line in svg.splitlines() if line.strip())

@@ -91,25 +91,6 @@ def is_safe_destination(destination: str) -> bool:
     return bool(scheme and scheme[1].lower() in SAFE_SCHEMES)
 
 
-@lru_cache(maxsize=1 << 14)
-def number(value: float | int | None, unit: str = "") -> str:
-    """A figure the way people read it: 1,250,000 EUR, 12.5 %, 40 customers.
-
-    Cached: a plan repeats its figures and units, and pages show each about 150,000 times.
-    """
-    if value is None:
-        return "—"
-    shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
-    if not unit:
-        return shown
-    return f"{shown}{unit}" if unit == "%" else f"{shown} {inline(unit)}"
-
-
-def percent(fraction: float | None) -> str:
-    """0.423 -> '42%'."""
-    return "—" if fraction is None else f"{round(fraction * 100)}%"
-
-
 def collapse_blank_lines(markdown: str) -> str:
     """Strip trailing spaces, keep at most one blank line in a row, end with one newline."""
     lines = [line.rstrip() for line in markdown.splitlines()]

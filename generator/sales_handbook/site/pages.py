@@ -7,12 +7,11 @@ module only decides which page gets which template and data.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import importlib.metadata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
@@ -23,13 +22,13 @@ from jinja2.runtime import missing
 from markupsafe import Markup
 
 from sales_handbook.model import alignment, status
-from sales_handbook.plan import lineage, urls
+from sales_handbook.plan import language as lang, lineage, urls
 from sales_handbook.rules import catalogue as rules, health
-from sales_handbook.site import mdtext, navgroups
+from sales_handbook.site import mdtext, navgroups, words
 from sales_handbook.model.changes import Comparisons
 from sales_handbook.plan.plan import Plan
 from sales_handbook.site.navgroups import Group
-from sales_handbook.plan.schema import Category, Department, Direction, MetricKind, Measure, Objective, Review, Team, period_bounds
+from sales_handbook.plan.schema import Category, Department, Objective, Review, Team
 
 NavItem = str | dict[str, Any]
 
@@ -82,7 +81,14 @@ class _Context(jinja2.runtime.Context):
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
+    """The templates with the words and formats of one language (a pure memo: one environment per language).
+
+    `_`, `gettext` and `ngettext` are plain functions (`words.Words`) rather than
+    Jinja's context-taking ones, so the fast call path above calls them directly;
+    they behave as Jinja's "newstyle" gettext: `_("%(count)s goals", count=n)`.
+    """
+    said = words.words(language)
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sales_handbook.site", "templates"),
         undefined=jinja2.StrictUndefined,
@@ -91,25 +97,31 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
         auto_reload=False,  # templates are package data: no need to stat them on every page
+        extensions=["jinja2.ext.i18n"],
     )
     env.context_class = _Context
+    env.newstyle_gettext = True  # type: ignore[attr-defined]  # `{% trans %}` passes its variables by name
+    env.policies["ext.i18n.trimmed"] = True  # a `{% trans %}` paragraph is one line in the catalogs
+    env.globals.update(_=said.gettext, gettext=said.gettext, ngettext=said.ngettext, translate=said.translate,
+                       language=said.language)
     env.filters.update(
         inline=mdtext.inline,
         block=mdtext.block,
-        number=mdtext.number,
-        percent=mdtext.percent,
-        label=label,
-        time_frame=time_frame,
-        date=long_date,
+        number=said.number,
+        percent=said.percent,
+        label=said.label,
+        label_in_text=said.label_in_text,
+        time_frame=said.time_frame,
+        date=said.date,
     )
     env.bytecode_cache = compiled_templates(env, "markdown")
     return env
 
 
 @cache
-def svg_environment() -> jinja2.Environment:
+def svg_environment(language: str = lang.DEFAULT) -> jinja2.Environment:
     """The same templates and filters, autoescaped: in SVG drawings, plan text must never become markup."""
-    env = _environment().overlay(autoescape=True)
+    env = _environment(language).overlay(autoescape=True)
     env.bytecode_cache = compiled_templates(env, "svg")
     return env
 
@@ -134,6 +146,7 @@ def compiled_templates(env: jinja2.Environment, kind: str) -> jinja2.BytecodeCac
     are compiled in every process, as before.
     """
     reading = (importlib.metadata.version("jinja2"), kind, env.optimized, sorted(env.extensions),
+               getattr(env, "newstyle_gettext", False), env.policies.get("ext.i18n.trimmed"),
                *(getattr(env, name) for name in _READING_OPTIONS))
     try:
         return _CompiledTemplates(pattern=f"__handbook-{hashlib.sha256(repr(reading).encode()).hexdigest()[:16]}-%s")
@@ -156,37 +169,6 @@ def figure_slot(kind: str, *ids: str) -> str:
     """Where a page shows a drawing, filled by `sales_handbook.site.figures` after Markdown: 'map' (+ objective id),
     'goal' + goal id, 'metric' + objective id + metric id."""
     return f'<div id="{FIGURE_PREFIX}{FIGURE_SEPARATOR.join((kind, *ids))}"></div>'
-
-
-@lru_cache(maxsize=1024)
-def label(value: Category | Department | Direction | MetricKind | str) -> str:
-    """The reader-facing name of an enum value: 'customer-service' -> 'Customer service' (cached: a few dozen values)."""
-    raw = value.value if hasattr(value, "value") else str(value)
-    return raw.replace("-", " ").capitalize()
-
-
-@lru_cache(maxsize=4096)
-def long_date(value: dt.date) -> str:
-    """`2026-12-31` -> '31 Dec 2026', unambiguous in every locale."""
-    return f"{value.day} {value:%b %Y}"
-
-
-def time_frame(measure: Measure) -> str:
-    """'2026-Q4 (1 Oct – 31 Dec 2026)', 'due 15 Nov 2026', or 'not time-bound'."""
-    return _time_frame(measure.period, measure.start, measure.due)
-
-
-@lru_cache(maxsize=4096)
-def _time_frame(period: str | None, start: dt.date | None, due: dt.date | None) -> str:
-    """Cached: pages show 55,000 time frames at 1,000 teams, and a plan has a few dozen."""
-    if period is not None:
-        first, last = period_bounds(period)
-        return f"{period} ({long_date(first)} – {long_date(last)})"
-    if due is None:
-        return "not time-bound"
-    if start is not None:
-        return f"{long_date(start)} – {long_date(due)}"
-    return f"due {long_date(due)}"
 
 
 def plan_pages(plan: Plan, findings: Sequence[health.Finding] | None = None) -> list[Page]:
@@ -250,7 +232,7 @@ def _alignment_pages(plan: Plan, found: tuple[health.Finding, ...]) -> list[Page
 def render_page(plan: Plan, page: Page, comparisons: Comparisons = Comparisons(),
                 known: lineage.Lineage | None = None) -> str:
     """The Markdown of one page."""
-    template = _environment().get_template(page.template)
+    template = _environment(plan.organization.language).get_template(page.template)
     text = template.render(
         plan=plan,
         comparisons=comparisons,
@@ -292,9 +274,10 @@ def render(plan: Plan, findings: Sequence[health.Finding] | None = None,
     return rendered
 
 
-def render_template(name: str, **context: Any) -> str:
-    """Render a template that is not a site page (a change report), with the pages' filters."""
-    return mdtext.collapse_blank_lines(_environment().get_template(name).render(urls=urls, **context))
+def render_template(name: str, language: str = lang.DEFAULT, **context: Any) -> str:
+    """Render a template that is not a site page (a change report, a retirement page), with the pages' filters
+    and the words of `language` (a plan's `language:` tag)."""
+    return mdtext.collapse_blank_lines(_environment(language).get_template(name).render(urls=urls, **context))
 
 
 def navigation(plan: Plan) -> list[NavItem]:
@@ -304,25 +287,27 @@ def navigation(plan: Plan) -> list[NavItem]:
     split (objectives by category, teams into alphabetical ranges, reviews by
     year), so every page's navigation stays small however large the plan.
     """
+    said = words.words(plan.organization.language)
+    _ = said.gettext
     return [
-        {"Home": urls.HOME},
-        {"Mission and vision": urls.MISSION},
-        {"Objectives": [urls.OBJECTIVES, *_objectives_nav(plan.objectives)]},
-        {"Teams": [
+        {_("Home"): urls.HOME},
+        {_("Mission and vision"): urls.MISSION},
+        {_("Objectives"): [urls.OBJECTIVES, *_objectives_nav(plan.objectives, said)]},
+        {_("Teams"): [
             urls.TEAMS,
-            *({label(department): [urls.department_page(department.value),
-                                   *_teams_nav(department, teams, team_groups(teams))]}
+            *({said.label(department): [urls.department_page(department.value),
+                                        *_teams_nav(department, teams, team_groups(teams))]}
               for department, teams in alignment.teams_by_department(plan.teams)),
         ]},
-        {"Alignment": [
+        {_("Alignment"): [
             urls.HEALTH,
-            {"Alignment map": urls.ALIGNMENT_MAP},
-            {"Team × objective matrix": urls.MATRIX},
-            {"Progress and status": urls.PROGRESS},
-            {"Rules": [urls.RULES, *({r.title: urls.rule_page(r.id)} for r in rules.catalogue())]},
+            {_("Alignment map"): urls.ALIGNMENT_MAP},
+            {_("Team × objective matrix"): urls.MATRIX},
+            {_("Progress and status"): urls.PROGRESS},
+            {_("Rules"): [urls.RULES, *({said.translate(r.title): urls.rule_page(r.id)} for r in rules.catalogue())]},
         ]},
-        {"Benefits": urls.BENEFITS},
-        {"Review history": [urls.REVIEWS, {"What changed": urls.CHANGES}, *_reviews_nav(plan.reviews)]},
+        {_("Benefits"): urls.BENEFITS},
+        {_("Review history"): [urls.REVIEWS, {_("What changed"): urls.CHANGES}, *_reviews_nav(plan.reviews, said)]},
     ]
 
 
@@ -334,16 +319,19 @@ def _teams_nav(department: Department, teams: tuple[Team, ...], groups: tuple[Gr
             for group in groups]
 
 
-def _objectives_nav(objectives: tuple[Objective, ...]) -> list[NavItem]:
+def _objectives_nav(objectives: tuple[Objective, ...], said: words.Words) -> list[NavItem]:
     entries = [{o.title: urls.objective_page(o.id)} for o in objectives]
     if len(entries) < navgroups.MAX_ENTRIES:
         return entries
-    return [{label(category): _ranges_nav(in_category, lambda o: o.title, lambda o: urls.objective_page(o.id))}
+    return [{said.label(category): _ranges_nav(in_category, lambda o: o.title, lambda o: urls.objective_page(o.id))}
             for category in Category
             if (in_category := [o for o in objectives if o.category is category])]
 
 
-def _reviews_nav(reviews: tuple[Review, ...]) -> list[NavItem]:
+def _reviews_nav(reviews: tuple[Review, ...], said: words.Words) -> list[NavItem]:
+    def _review_title(review: Review) -> str:
+        return said.gettext("%(period)s review", period=review.period)
+
     entries = [{_review_title(r): urls.review_page(r.period)} for r in reviews]
     if len(entries) + 2 <= navgroups.MAX_ENTRIES:  # with the section's page and "What changed"
         return entries
@@ -362,10 +350,6 @@ def _ranges_nav(items: list[Any], title: Callable[[Any], str], page: Callable[[A
         return [{group.label: entries(group.items, group.subgroups)} for group in groups]
 
     return entries(ordered, navgroups.split(ordered, title, navgroups.MAX_ENTRIES))
-
-
-def _review_title(review: Any) -> str:
-    return f"{review.period} review"
 
 
 def _linker(from_page: str) -> Callable[..., str]:

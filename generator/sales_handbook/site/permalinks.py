@@ -38,16 +38,17 @@ def redirects(plan: Plan) -> dict[str, str]:
         for item_id, item in sorted(sources, key=lambda pair: pair[0]):
             page = urls.permanent_page(kind, item_id)
             team = plan.team(item.team).name if sections and item.team else None
-            files[urls.site_file(page)] = _redirect(page, item, team)
+            files[urls.site_file(page)] = _redirect(page, item, team, plan.organization.language)
     return files
 
 
 @lru_cache(maxsize=1 << 16)
-def _redirect(page: str, item: Item, team: str | None) -> str:
+def _redirect(page: str, item: Item, team: str | None, language: str) -> str:
     """One redirect page. Remembered: `handbook serve` makes all 30,000 of a 1,000-team plan again on every edit,
     and nearly all come out the same."""
     return pages.render_template(
         "redirect.html.j2",
+        language,
         title=item.title,
         team=team,
         href=urls.site_href(page, item.page, item.anchor),
