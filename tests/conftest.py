@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -50,6 +51,30 @@ def example_internal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example plan's internal site (items marked internal included, with their marker), built once."""
     site = tmp_path_factory.mktemp("example-internal") / "site"
     assert build_site(EXAMPLE_PLAN, site, "internal") == 0
+    return site
+
+
+def plan_in(folder: Path, language: str) -> Path:
+    """A copy of the example plan in `folder` whose organization.yaml says `language: <language>`."""
+    plan = folder / "plan"
+    shutil.copytree(EXAMPLE_PLAN, plan)
+    organization = plan / "organization.yaml"
+    organization.write_text(organization.read_text(encoding="utf-8") + f"language: {language}\n", encoding="utf-8")
+    return plan
+
+
+@pytest.fixture(scope="session")
+def example_site_in(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The example plan's public site in a language ('de', 'nb'), each built once for the whole session."""
+    built: dict[str, Path] = {}
+
+    def site(language: str) -> Path:
+        if language not in built:
+            folder = tmp_path_factory.mktemp(f"example-{language}")
+            assert build_site(plan_in(folder, language), folder / "site") == 0
+            built[language] = folder / "site"
+        return built[language]
+
     return site
 
 

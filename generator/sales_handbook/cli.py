@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, NamedTuple
 from sales_handbook.plan import lineage
 from sales_handbook.publish import history
 from sales_handbook.rules import health
-from sales_handbook.site import report
+from sales_handbook.site import report, words
 from sales_handbook.speed import collector, parallel
 from sales_handbook.model.audience import AUDIENCE_VARIABLE, Audience, for_audience
 from sales_handbook.plan.diagnostics import PlanError, format_report, one_line
 from sales_handbook.publish.interrupts import Interrupts
 from sales_handbook.plan.loader import display_path
 from sales_handbook.rules.health import Finding
-from sales_handbook.plan.plan import RETIRED_FILE, Plan
+from sales_handbook.plan.plan import ORGANIZATION_FILE, RETIRED_FILE, Plan
 from sales_handbook.engine.progress import Progress
 from sales_handbook.engine.progress import wanted as progress_wanted
 from sales_handbook.publish.configuration import ConfigurationError
@@ -441,6 +441,9 @@ def _checked_plan(plan_dir: Path, previous: str, branch: str, audience: str, *, 
     except history.HistoryError as error:
         print(f"handbook: cannot read the published plans: {error}", file=sys.stderr)
         return None
+    untranslated = words.fallback_warning(plan.organization.language)
+    if untranslated:
+        print(f"{display_path(plan_dir / ORGANIZATION_FILE)}: warning: {untranslated}", file=sys.stderr)
     problems = lineage.check_published(for_audience(plan, audience), published.labelled(),
                                        display_path(plan_dir / RETIRED_FILE), unfiltered=plan)
     if problems:

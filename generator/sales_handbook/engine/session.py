@@ -456,7 +456,11 @@ def _speak(config: MkDocsConfig, search: Any, language: str) -> str:
     chosen = config.theme["language"]
     if search is not None and list(search.config.lang or []) in ([], [MATERIAL_DEFAULT_LANGUAGE]):
         # Material's search plugin picked English from the theme's default before the language was known.
-        search.config.lang = [words.SEARCH_LANGUAGES.get(chosen, words.SEARCH_LANGUAGES.get(language, "en"))]
+        wanted = [words.SEARCH_LANGUAGES.get(chosen, words.SEARCH_LANGUAGES.get(language, "en"))]
+        if isinstance(search.config.lang, list):
+            search.config.lang[:] = wanted  # in place: the plugin's index already holds this list
+        else:
+            search.config.lang = wanted
     return chosen
 
 

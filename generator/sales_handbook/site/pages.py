@@ -19,6 +19,7 @@ import jinja2
 import jinja2.bccache
 import jinja2.runtime
 from jinja2.runtime import missing
+from markdown.extensions import toc
 from markupsafe import Markup
 
 from sales_handbook.model import alignment, status
@@ -111,6 +112,8 @@ def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
         percent=said.percent,
         label=said.label,
         label_in_text=said.label_in_text,
+        english_label=words.english_label,
+        slug=slug,
         time_frame=said.time_frame,
         date=said.date,
     )
@@ -158,6 +161,12 @@ _READING_OPTIONS = ("block_start_string", "block_end_string", "variable_start_st
                     "comment_start_string", "comment_end_string", "line_statement_prefix", "line_comment_prefix",
                     "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline")
 """The environment options Jinja's lexer depends on (its own cache of lexers is keyed by them)."""
+
+
+def slug(text: object) -> str:
+    """The anchor MkDocs gives a heading of this English text: a heading in the handbook's words gets it
+    explicitly (`{ #... }`), so anchors stay the same in every language."""
+    return toc.slugify(str(text), "-")
 
 
 FIGURE_PREFIX = "handbook-figure-"

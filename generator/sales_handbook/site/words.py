@@ -81,8 +81,8 @@ def fallback_warning(tag: str) -> str | None:
     """The one warning for a language the handbook has no words for, or None when it has them."""
     if catalog_language(tag) is not None:
         return None
-    return (f"organization.yaml: language '{tag}' has no catalog, so the handbook's own words stay in English "
-            f"(catalogs: {', '.join(LANGUAGES)}; docs/translating.md says how to add one)")
+    return (f"language '{tag}' has no catalog, so the handbook's own words stay in English (catalogs: "
+            f"{', '.join(LANGUAGES)}; docs/translating.md says how to add one)")
 
 
 def english_label(value: Enum | str) -> str:
