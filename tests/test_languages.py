@@ -129,3 +129,9 @@ def test_switching_the_language_keeps_every_address_and_anchor(example_site, exa
 
 def files(site: Path) -> list[str]:
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(("language", "words_of_redirect"), [("de", "Weiterleitung zu"), ("nb", "Videresender til")])
+def test_a_permanent_address_redirects_in_the_language(example_site_in, language, words_of_redirect) -> None:
+    page = (example_site_in(language) / "goals" / "na-new-arr" / "index.html").read_text(encoding="utf-8")
+    assert f'<html lang="{language}">' in page and words_of_redirect in page
