@@ -112,3 +112,23 @@ def test_init_never_overwrites_and_check_runs_from_any_folder(venv_bin: Path, tm
                   elsewhere, path, check=False)
     assert missing.returncode == 1 and "nope.yml does not exist" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_the_installed_wheel_builds_a_german_handbook_from_its_own_catalogs(venv_bin: Path, tmp_path: Path) -> None:
+    path = f"{venv_bin}:/usr/bin:/bin"
+    company = tmp_path / "beispiel"
+    company.mkdir()
+    catalog = run([str(venv_bin / "python"), "-c", "import sales_handbook.site.words as w, pathlib; "
+                   "print(pathlib.Path(w.__file__).parent / 'locale' / 'de' / 'LC_MESSAGES' / 'handbook.po')"],
+                  company).stdout.strip()
+    assert catalog.startswith(str(venv_bin.parent)) and Path(catalog).is_file(), "the wheel carries its catalogs"
+    run(["handbook", "init", "--name", "Beispiel GmbH"], company, path)
+    organization = company / "plan" / "organization.yaml"
+    organization.write_text(organization.read_text(encoding="utf-8") + "language: de\n", encoding="utf-8")
+    assert "warning" not in run(["handbook", "check"], company, path).stderr
+    run(["handbook", "build"], company, path)
+    home = (company / "site" / "index.html").read_text("utf-8")
+    assert '<html lang="de"' in home and "Handbuch von Beispiel GmbH" in home and 'placeholder="Suche"' in home
+    team = (company / "site" / "teams" / "new-business" / "index.html").read_text("utf-8")
+    assert re.search(r"<h2 id=\"goals\">Ziele", team)
+    assert "Ausgangswert → Zielwert" in team and "Zeitraum" in team
