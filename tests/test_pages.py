@@ -251,3 +251,20 @@ def test_an_objective_page_opens_with_an_overview_of_the_goals_serving_it(render
         links = re.findall(r'<tr>\s*<td><a href="([^"]+)">', overview)
         assert links == [f"../teams/{item.team.id}.md#{item.goal.id}" for item in served] and links
 
+
+
+def test_each_language_keeps_its_own_compiled_templates() -> None:
+    # constant messages are translated into the compiled code: German code must never be loaded for English
+    patterns = {pages._environment(language).bytecode_cache.pattern for language in ("en", "de", "nb")}
+    patterns |= {pages.svg_environment(language).bytecode_cache.pattern for language in ("en", "de", "nb")}
+    assert len(patterns) == 6
+
+
+@pytest.mark.parametrize("autoescape", [False, True])
+def test_words_translated_while_compiling_read_as_gettext_reads_them(autoescape: bool) -> None:
+    source = ('{{ _("Goals") }}|{{ _("%(share)s of the way", share="<b>") }}|{{ _(message) }}|'
+              '{{ _("100%%") }}|{% trans count=2 %}{{ count }} rules{% endtrans %}')
+    german = pages._environment("de").overlay(autoescape=autoescape).from_string(source)
+    text = german.render(message="Goals")
+    share = "&lt;b&gt;" if autoescape else "<b>"
+    assert text == f"Ziele|{share} des Weges|Ziele|100%|2 rules"

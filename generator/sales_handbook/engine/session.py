@@ -126,6 +126,7 @@ class Session:
         plan_key = hashlib.sha256(f"{plan_dir.resolve()}\0{audience.value}".encode()).hexdigest()[:12]
         self.pages_dir = config_dir / options.cache_dir / plan_key
         comparisons = published.comparisons(plan, options.title or options.version or plan.organization.period)
+        self.words = words.words(plan.organization.language)  # the catalog read once, before render workers fork
         self.progress.start("rendering pages", len(pages.plan_pages(plan, shown)))
         self.rendered = self._render(plan_key, plan, shown, comparisons)
         retirements = permalinks.retirement_pages(plan)
@@ -137,7 +138,6 @@ class Session:
         self.changed, self.built = len(self._write_pages()), 0
         log.info("handbook: building for the %s audience%s", audience.value,
                  "" if audience is Audience.public else " (items marked internal are included, with a marker)")
-        self.words = words.words(plan.organization.language)
         search = _search_plugin(config)
         theme_language = _speak(config, search, self.words.language)
         if search is not None:  # Material's worker searches the fields its index's config lists

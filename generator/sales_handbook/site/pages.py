@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from types import BuiltinFunctionType, FunctionType, MethodType
@@ -17,6 +17,8 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
+import jinja2.ext
+import jinja2.lexer
 import jinja2.runtime
 from jinja2.runtime import missing
 from markdown.extensions import toc
@@ -81,6 +83,42 @@ class _Context(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
+class _WordsWhileCompiling(jinja2.ext.Extension):
+    """Translates `_("constant")` while a template compiles: pages call `_()` 330,000 times at 1,000 teams.
+
+    `_("Goals")` becomes the string "Ziele" in a German environment's compiled code, and
+    `_("%(share)s of the way", share=x)` becomes `("%(share)s des Weges") | named(share=x)`: no call
+    through the template context, no catalog lookup per page. Any other use of `_` (a message that is not a
+    constant) is left to the `_` function. The compiled code differs by language, so each language's
+    environment keeps its own compiled templates (`compiled_templates`).
+    """
+
+    def filter_stream(self, stream: jinja2.lexer.TokenStream) -> Iterator[jinja2.lexer.Token]:
+        translate = self.environment.filters["translate"]
+        tokens = list(stream)
+        i = 0
+        while i < len(tokens):
+            call = tokens[i:i + 4]
+            if (len(call) == 4 and call[0].test("name:_") and call[1].type == "lparen" and call[2].type == "string"
+                    and call[3].type in ("rparen", "comma")):
+                line, message = call[0].lineno, translate(call[2].value)
+                if call[3].type == "rparen":
+                    yield jinja2.lexer.Token(line, "string", message % {})
+                else:  # the named arguments and the closing parenthesis follow as they are
+                    yield from (jinja2.lexer.Token(line, kind, value) for kind, value in (
+                        ("lparen", "("), ("string", message), ("rparen", ")"), ("pipe", "|"), ("name", "named"),
+                        ("lparen", "(")))
+                i += 4
+            else:
+                yield tokens[i]
+                i += 1
+
+
+def _named(message: str, **variables: Any) -> str:
+    """A translated message with its named placeholders filled: what `_(message, **variables)` returns."""
+    return message % variables
+
+
 @cache
 def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
     """The templates with the words and formats of one language (a pure memo: one environment per language).
@@ -88,6 +126,7 @@ def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
     `_`, `gettext` and `ngettext` are plain functions (`words.Words`) rather than
     Jinja's context-taking ones, so the fast call path above calls them directly;
     they behave as Jinja's "newstyle" gettext: `_("%(count)s goals", count=n)`.
+    Constant messages are translated while compiling (`_WordsWhileCompiling`).
     """
     said = words.words(language)
     env = jinja2.Environment(
@@ -98,7 +137,7 @@ def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
         auto_reload=False,  # templates are package data: no need to stat them on every page
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", _WordsWhileCompiling],
     )
     env.context_class = _Context
     env.newstyle_gettext = True  # type: ignore[attr-defined]  # `{% trans %}` passes its variables by name
@@ -113,11 +152,13 @@ def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
         label=said.label,
         label_in_text=said.label_in_text,
         english_label=words.english_label,
+        translate=said.translate,
+        named=_named,
         slug=slug,
         time_frame=said.time_frame,
         date=said.date,
     )
-    env.bytecode_cache = compiled_templates(env, "markdown")
+    env.bytecode_cache = compiled_templates(env, f"markdown-{said.language}")
     return env
 
 
@@ -125,7 +166,7 @@ def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
 def svg_environment(language: str = lang.DEFAULT) -> jinja2.Environment:
     """The same templates and filters, autoescaped: in SVG drawings, plan text must never become markup."""
     env = _environment(language).overlay(autoescape=True)
-    env.bytecode_cache = compiled_templates(env, "svg")
+    env.bytecode_cache = compiled_templates(env, f"svg-{words.words(language).language}")
     return env
 
 

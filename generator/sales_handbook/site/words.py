@@ -200,7 +200,8 @@ def words(tag: str = tags.DEFAULT) -> Words:
         return label(value) if language == "de" else label(value).lower()
 
     theme_words = {key: lookup(message) for key, message in THEME_WORDS.items()}
-    return Words(language, gettext, ngettext, lookup, number, figure, percent, date, time_frame, label, label_in_text,
+    translate = lru_cache(maxsize=1 << 12)(lookup)  # statuses and rule words: a few dozen, shown 100,000 times
+    return Words(language, gettext, ngettext, translate, number, figure, percent, date, time_frame, label, label_in_text,
                  theme_words)
 
 
