@@ -298,3 +298,18 @@ def test_objective_team_department_and_home_pages_say_how_their_goals_stand(rend
             assert f"**{sentence('team', team.id)}**" in rendered[urls.team_page(team.id)]
     for department in {team.department for team in plan.teams}:
         assert sentence("department", department.value) in rendered[urls.department_page(department.value)]
+
+
+def test_an_owners_check_in_is_shown_beside_the_computed_status(rendered: dict[str, str]) -> None:
+    plan = load_plan(SMALL_PLAN)
+    team, goal = plan.goal("north-new-arr")
+    assert goal.confidence is not None and goal.note  # the fixture's check-in: low, while the goal is off track
+    page = rendered[urls.team_page(team.id)]
+    section = page.split(f"{{ #{goal.id} }}", 1)[1].split("\n### ", 1)[0]
+    status_row = next(line for line in section.splitlines() if line.startswith("| Status |"))
+    check_in = section.splitlines()[section.splitlines().index(status_row) + 1]
+    assert check_in == f"| Owner's check-in | **Low confidence**: {inline(goal.note)} (15 Nov 2026) |"
+    overview = next(line for line in page.splitlines() if line.startswith(f"| [{inline(goal.title)}]"))
+    assert "**Off track** · low confidence" in overview
+    metric = plan.objective("grow-revenue").key_metrics[0]
+    assert f"- {inline(metric.name)}: **Medium confidence** (15 Nov 2026)" in rendered[urls.objective_page("grow-revenue")]
