@@ -6,7 +6,6 @@ and 李伟, with a territory in Österreich.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
