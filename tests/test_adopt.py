@@ -124,7 +124,9 @@ def test_the_installed_wheel_builds_a_german_handbook_from_its_own_catalogs(venv
     assert catalog.startswith(str(venv_bin.parent)) and Path(catalog).is_file(), "the wheel carries its catalogs"
     run(["handbook", "init", "--name", "Beispiel GmbH"], company, path)
     organization = company / "plan" / "organization.yaml"
-    organization.write_text(organization.read_text(encoding="utf-8") + "language: de\n", encoding="utf-8")
+    written = organization.read_text(encoding="utf-8")
+    assert "\nlanguage: en " in written  # handbook init says which languages there are
+    organization.write_text(written.replace("\nlanguage: en ", "\nlanguage: de "), encoding="utf-8")
     assert "warning" not in run(["handbook", "check"], company, path).stderr
     run(["handbook", "build"], company, path)
     home = (company / "site" / "index.html").read_text("utf-8")
