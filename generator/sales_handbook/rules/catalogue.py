@@ -138,12 +138,15 @@ def _team_rule(rule_id: str, severity: Severity, step: int, title: str, *, check
 # ---------------------------------------------------------------- subjects
 
 
-def _goal(team: Team, goal: Measure) -> Subject:
+def _goal(team: Team, goal: Measure, person: Person | None = None) -> Subject:
+    """A team goal's section on its team's page, or (with its `person`) an individual goal's on theirs."""
+    if person is not None:
+        return Subject(goal.title, urls.person_page(person.id), goal.id)
     return Subject(goal.title, urls.team_page(team.id), goal.id)
 
 
 def _person(team: Team, person: Person) -> Subject:
-    return Subject(person.name, urls.team_page(team.id), person.id)
+    return Subject(person.name, urls.person_page(person.id))
 
 
 def _team(team: Team) -> Subject:
@@ -190,7 +193,7 @@ def _goal_hit(plan: Plan, team: Team, person: Person | None, path: PlainPath, go
     """A finding about a goal of `_team_goals`: '<goal> <what>', concerning the objectives it serves."""
     name = f"goal '{goal.id}'" if person is None else f"individual goal '{goal.id}' of {clip(person.name)}"
     objectives = _objectives_of(goal) if isinstance(goal, TeamGoal) else _objectives_supported(plan, goal)
-    return Hit(Located(team_file(team.id), path), f"{name} {what}", _goal(team, goal), objectives, (team.id,),
+    return Hit(Located(team_file(team.id), path), f"{name} {what}", _goal(team, goal, person), objectives, (team.id,),
                hint=hint)
 
 
@@ -237,7 +240,7 @@ def _individual_goal_without_team_goal(plan: Plan, team: Team) -> Iterator[Hit]:
             if not goal.supports:
                 yield Hit(Located(team_file(team.id), ("people", i, "goals", j)),
                           f"individual goal '{goal.id}' of {clip(person.name)} supports no team goal",
-                          _goal(team, goal), teams=(team.id,))
+                          _goal(team, goal, person), teams=(team.id,))
 
 
 # ---------------------------------------------------------------- 2. key metrics
@@ -392,7 +395,7 @@ def _individual_goal_for_another_team(plan: Plan, team: Team) -> Iterator[Hit]:
                 yield Hit(Located(team_file(team.id), ("people", i, "goals", j, "supports")),
                           f"individual goal '{goal.id}' of {clip(person.name)} supports only goals of "
                           f"{'team' if len(owners) == 1 else 'teams'} {_names(owners)}, which do not name "
-                          f"'{team.id}' as a collaborator", _goal(team, goal),
+                          f"'{team.id}' as a collaborator", _goal(team, goal, person),
                           _objectives_supported(plan, goal), (team.id, *owners))
 
 
@@ -420,7 +423,7 @@ def _goal_outside_parent_time_frame(plan: Plan, team: Team) -> Iterator[Hit]:
                     yield Hit(Located(team_file(team.id), ("people", i, "goals", j, _time_field(goal))),
                               f"individual goal '{goal.id}' of {clip(person.name)} ({_frame_text(goal)}) "
                               f"{'ends after' if too_late else 'starts before'} team goal '{parent.id}' it "
-                              f"supports ({_frame_text(parent)})", _goal(team, goal), _objectives_of(parent),
+                              f"supports ({_frame_text(parent)})", _goal(team, goal, person), _objectives_of(parent),
                               tuple(dict.fromkeys((team.id, parent_team.id))))
 
 
