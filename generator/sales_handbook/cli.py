@@ -445,12 +445,17 @@ def _update(args: argparse.Namespace) -> int:
         return 1
     if args.dry_run:
         sys.stdout.write(done.diff())
-        print(f"handbook: dry run, nothing was written: {done.values} values from {done.rows} rows would change "
-              f"{len(done.files)} files", file=sys.stderr)
+        print(f"handbook: dry run, nothing was written: {_count(done.values, 'value')} from "
+              f"{_count(done.rows, 'row')} would change {_count(len(done.files), 'file')}", file=sys.stderr)
         return 0
-    print(f"handbook: wrote {done.values} values from {done.rows} rows into {len(done.files)} files, as of "
-          f"{done.as_of}. Next: 'handbook check', then commit and 'handbook publish'")
+    print(f"handbook: wrote {_count(done.values, 'value')} from {_count(done.rows, 'row')} into "
+          f"{_count(len(done.files), 'file')}, as of {done.as_of}. Next: 'handbook check', then commit and "
+          "'handbook publish'")
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _diff(args: argparse.Namespace) -> int:
