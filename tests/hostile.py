@@ -156,7 +156,7 @@ URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "srcset", "da
 _URL_NOISE = re.compile(r"[\x00-\x20]")
 
 
-FIGURE_CLASSES = frozenset({"handbook-map", "handbook-progress"})
+FIGURE_CLASSES = frozenset({"handbook-map", "handbook-progress", "handbook-rollup"})
 """Wrappers of the handbook's own drawings (generator/sales_handbook/site/figures.py): SVG is allowed inside them, nothing else is."""
 
 

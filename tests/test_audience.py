@@ -241,7 +241,7 @@ def test_team_with_an_internal_lead_keeps_its_page_and_names_no_lead(tmp_path: P
     assert "**Lead:**" not in rendered[urls.team_page("north-sales")]
     assert "| [North Sales](../../teams/north-sales.md) | — |" in rendered[urls.department_page("sales")]
     assert internal.team("north-sales").lead == "nora-lind"
-    assert f"**Lead:** [Nora Lind](#nora-lind) {MARKER}" in pages.render(internal)[urls.team_page("north-sales")]
+    assert f"**Lead:** [Nora Lind](../people/nora-lind.md) {MARKER}" in pages.render(internal)[urls.team_page("north-sales")]
 
 
 def test_internal_individual_goal_is_left_out_and_its_person_stays(tmp_path: Path) -> None:
@@ -274,7 +274,7 @@ def test_internal_view_marks_every_withheld_item_in_the_pages(tmp_path: Path) ->
     _, _, internal = views(scenario(tmp_path, "team"))
     page = pages.render(internal)[urls.team_page("field-marketing")]
     assert page.startswith(f"# Field Marketing {MARKER}\n")
-    assert f"{MARKER} {{ #qualified-leads }}" in page and f"### Mark Field {MARKER} {{ #mark-field }}" in page
+    assert f"{MARKER} {{ #qualified-leads }}" in page and f"### [Mark Field](../people/mark-field.md) {MARKER} {{ #mark-field }}" in page
     assert f"[Field Marketing](field-marketing.md) {MARKER}" in pages.render(internal)[urls.TEAMS]
 
 
@@ -743,8 +743,9 @@ def test_an_individual_goal_without_supports_is_public_unless_marked_internal(tm
     replace_in(plan_dir, "teams/north-sales.yaml", "        supports:\n          - north-new-arr\n", "")
     rendered, data = public_outputs(plan_dir)
     north = rendered[urls.team_page("north-sales")]
-    assert "### Olaf Berg" in north and "#### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in north
-    assert "| Supports | no team goal yet |" in north
+    assert "### [Olaf Berg](../people/olaf-berg.md)" in north and "#### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in north
+    assert "supports no team goal yet" in north
+    assert "| Supports | no team goal yet |" in rendered[urls.person_page("olaf-berg")]
     assert '"id": "olaf-new-arr"' in data
     internal = pages.render(for_audience(load_plan(plan_dir), Audience.internal))[urls.team_page("north-sales")]
     assert "#### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in internal  # not marked internal
@@ -839,11 +840,11 @@ people:
     plan = load_plan(plan_dir)
     assert health.of_rule(health.findings(plan), "weights-do-not-add-up") == ()  # the whole plan adds up
     rendered, data = public_outputs(plan_dir)
-    north = rendered[urls.team_page("north-sales")]
-    assert "| Weight |" not in north
+    north_pages = [urls.team_page("north-sales"), *(urls.person_page(p.id) for p in plan.team("north-sales").people)]
+    assert not any("| Weight |" in rendered.get(page, "") for page in north_pages)
     assert '"weight": null' in data and not re.search(r'"weight": \d', data)
-    internal = pages.render(for_audience(plan, Audience.internal))[urls.team_page("north-sales")]
-    assert internal.count("| Weight |") == 6
+    internal = pages.render(for_audience(plan, Audience.internal))
+    assert sum(internal[page].count("| Weight |") for page in north_pages) == 6
     replace_in(plan_dir, "teams/south-sales.yaml", "    current: 9\n", "    current: 9\n    weight: 100\n")
     south = public_outputs(plan_dir)[0][urls.team_page("south-sales")]  # nothing withheld: weights are shown
     assert "| Weight | 100% |" in south

@@ -44,6 +44,7 @@ def every_kind_of_page(audience: Audience) -> dict[str, str]:
         "teams": address(urls.TEAMS),
         "a department": address(urls.department_page(team.department.value)),
         "a team": address(urls.team_page(team.id)),
+        "a person": address(urls.person_page(next(p for _, p in plan.people() if p.goals).id)),
         "map": address(urls.ALIGNMENT_MAP),
         "matrix": address(urls.MATRIX),
         "progress": address(urls.PROGRESS),

@@ -25,10 +25,14 @@ LABELS = """svgs => svgs.map(svg => {
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_no_bar_label_is_clipped_or_overlaps_another(browser, names_url: str, width: int) -> None:
+    bars = []
     with guarded_page(browser, viewport={"width": width, "height": 900}) as page:
-        page.goto(names_url + "teams/key-accounts-europe/")
-        bars = page.locator(".handbook-progress:not(.handbook-progress-mini) svg").evaluate_all(LABELS)
-    assert len(bars) == 3
+        # the team's goals on its page, its people's individual goals on theirs
+        for address in ("teams/key-accounts-europe/", "people/orjan-braten/", "people/zoe-muller/",
+                        "people/jose-nunez/", "people/li-wei/"):
+            page.goto(names_url + address)
+            bars += page.locator(".handbook-progress:not(.handbook-progress-mini) svg").evaluate_all(LABELS)
+    assert len(bars) >= 3
     texts = [text for bar in bars for text, *_ in bar["texts"]]
     assert "baseline 100 % of key accounts" in texts and "line 95 % of key accounts" in texts
     for bar in bars:
@@ -144,7 +148,7 @@ def test_a_printed_team_page_has_every_figure_and_no_navigation(browser, names_u
     with guarded_page(browser) as page:
         page.goto(names_url + "teams/key-accounts-europe/")
         labels = page.locator(".handbook-progress svg[role=img]").evaluate_all("svgs => svgs.map(s => s.getAttribute('aria-label'))")
-        assert len(labels) == 3
+        assert len(labels) == 2  # its two goals with a target (its people's goals are on their own pages)
         pdf = page.pdf(tagged=True)  # a tagged PDF names each figure by its text alternative
         page.emulate_media(media="print")
         for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
@@ -160,3 +164,43 @@ def test_a_printed_team_page_has_every_figure_and_no_navigation(browser, names_u
     alternatives = re.findall(rb"/Alt \(((?:[^()\\]|\\.)*)\)", b"\n".join(streams))
     printed = [re.sub(rb"\\(.)", rb"\1", alt).decode("latin-1") for alt in alternatives]
     assert sorted(printed) == sorted(labels)
+
+
+def test_a_printed_person_page_has_each_goal_in_full_and_no_navigation(browser, example_url: str) -> None:
+    with guarded_page(browser) as page:
+        page.goto(example_url + "people/camila-souza/")
+        assert page.locator("h1").inner_text().removesuffix("¶").strip() == "Camila Souza"
+        bars = page.locator(".handbook-progress:not(.handbook-progress-mini) svg[role=img]")
+        assert bars.count() == 3  # her three individual goals, each with its bar and its text alternative
+        assert all(label for label in bars.evaluate_all("svgs => svgs.map(s => s.getAttribute('aria-label'))"))
+        page.pdf()
+        page.emulate_media(media="print")
+        for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
+            assert not page.locator(chrome).first.is_visible(), chrome
+        for bar in bars.all():
+            assert bar.is_visible() and bar.bounding_box()["width"] > 300
+
+
+SEGMENTS = """svg => [...svg.querySelectorAll('rect > title')].map(t => t.textContent)"""
+
+
+def test_every_rollup_bar_says_in_words_what_it_shows(browser, example_url: str) -> None:
+    with guarded_page(browser) as page:
+        for address in ("objectives/grow-recurring-revenue/", "teams/latam-sales/", "departments/sales/",
+                        "people/camila-souza/"):
+            page.goto(example_url + address)
+            rollup = page.locator(".handbook-rollup:not(.handbook-rollup-mini)")
+            assert rollup.count() == 1, address
+            svg = rollup.locator("svg")
+            assert svg.get_attribute("aria-hidden") == "true" and svg.is_visible()
+            # the sentence just above it is its text alternative: "12 goals: 8 on track, 3 at risk, 1 off track"
+            sentence = rollup.evaluate("div => div.previousElementSibling.textContent")
+            total, counts = re.search(r"(\d+) goals?: (.+)$", sentence).groups()
+            assert svg.evaluate(SEGMENTS) == counts.split(", "), address
+            assert sum(int(part.split(" ")[0]) for part in counts.split(", ")) == int(total)
+        page.goto(example_url)
+        minis = page.locator("table .handbook-rollup-mini svg")
+        assert minis.count() >= 5
+        for mini in minis.all():  # each beside its counts in words, in the same cell
+            cell = mini.locator("xpath=ancestor::td")
+            assert ", ".join(mini.evaluate(SEGMENTS)) == cell.inner_text().strip()

@@ -52,6 +52,26 @@ def test_an_old_team_anchor_follows_the_goal_to_its_new_team(browser, site_url: 
         page.wait_for_url(re.compile(r"/latest/teams/iberia-sales/#sofia-marin$"))
 
 
+def test_a_person_page_from_the_team_page_and_from_an_earlier_versions_address(browser, site_url: str) -> None:
+    with guarded_page(browser) as page:
+        page.goto(site_url + "latest/teams/north-sales/")
+        page.locator("[id='olaf-berg']").get_by_role("link", name="Olaf Berg").click()  # his heading
+        page.wait_for_url(re.compile(r"/latest/people/olaf-berg/$"))
+        assert page.locator("h1").inner_text().removesuffix("¶").strip() == "Olaf Berg"
+        assert page.locator("[id='olaf-new-arr']").count() == 1  # his individual goal, in full
+        # the address pasted into a review last quarter opens his page in that quarter's handbook
+        page.goto(site_url + "2026-Q4/people/olaf-berg/")
+        assert page.locator("h1").inner_text().removesuffix("¶").strip() == "Olaf Berg"
+        page.get_by_role("link", name="North Sales").first.click()
+        page.wait_for_url(re.compile(r"/2026-Q4/teams/north-sales/$"))
+        # an individual goal's address leads to its section on the person's page
+        page.goto(site_url + "2026-Q4/goals/olaf-new-arr/")
+        page.wait_for_url(re.compile(r"/2026-Q4/people/olaf-berg/#olaf-new-arr$"))
+        # and a link to his section on the team page still finds it
+        page.goto(site_url + "latest/teams/north-sales/#olaf-berg")
+        assert heading(page, "olaf-berg") == "Olaf Berg"
+
+
 def test_permanent_links_work_with_javascript_off(browser, site_url: str) -> None:
     with guarded_page(browser, java_script_enabled=False) as page:
         page.goto(site_url + "latest/goals/north-handover-quality/")

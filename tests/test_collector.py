@@ -9,7 +9,6 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin

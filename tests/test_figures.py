@@ -42,13 +42,19 @@ def test_every_slot_on_every_page_is_filled(example: tuple[Plan, dict[str, str]]
     goals_with_target += [g for _, _, g in plan.individual_goals() if g.target is not None]
     metrics = [m for o in plan.objectives for m in o.key_metrics]
     team_goals = [g for _, g in plan.goals() if g.target is not None]
-    minis = len(team_goals) + sum(1 for o in plan.objectives for item in alignment.serving(plan, o.id)
-                                  if item.goal.target is not None)  # overviews: team pages and objective pages
-    assert len(slots) == len(goals_with_target) + len(metrics) + 1 + len(plan.objectives) + minis
+    minis = (len(team_goals) + sum(1 for o in plan.objectives for item in alignment.serving(plan, o.id)
+                                   if item.goal.target is not None)  # overviews: team pages and objective pages
+             + sum(1 for _, _, g in plan.individual_goals() if g.target is not None)  # person pages: their own
+             + sum(1 for _, g in plan.goals() if g.owner is not None and g.target is not None))  # and owned goals
+    served = [o for o in plan.objectives if alignment.serving(plan, o.id)]
+    rollups = (2 * len(served)  # on the objective's page, and small on the home page
+               + sum(1 for t in plan.teams if t.goals) + len({t.department for t in plan.teams if t.goals})
+               + sum(1 for _, p in plan.people() if p.goals))
+    assert len(slots) == len(goals_with_target) + len(metrics) + 1 + len(plan.objectives) + minis + rollups
     for path, fid in slots:
         tree = parse(figures.render(plan, path, fid))
         svg = tree if tree.tag == f"{SVG}svg" else tree.find(f".//{SVG}svg")
-        assert svg is not None and len(svg) >= (1 if fid.startswith("mini") else 3), (path, fid)
+        assert svg is not None and len(svg) >= (1 if fid.startswith(("mini", "rollup")) else 3), (path, fid)
 
 
 def test_every_link_in_a_map_lands_on_a_page_and_anchor_that_exist(example: tuple[Plan, dict[str, str]]) -> None:

@@ -52,8 +52,10 @@ def test_individual_goals_and_people_have_permanent_ids(plan_dir: Path) -> None:
     known = lineage.of(load_plan(plan_dir))
     olaf_goal = known.resolve("goal", "olaf-new-arr")
     olaf = known.resolve("person", "olaf-berg")
-    assert isinstance(olaf_goal, lineage.Item) and olaf_goal.page == "teams/north-sales.md"
-    assert isinstance(olaf, lineage.Item) and (olaf.anchor, olaf.title) == ("olaf-berg", "Olaf Berg")
+    assert isinstance(olaf_goal, lineage.Item) and (olaf_goal.page, olaf_goal.anchor) == (
+        "people/olaf-berg.md", "olaf-new-arr")
+    assert isinstance(olaf, lineage.Item) and (olaf.page, olaf.anchor, olaf.title, olaf.team) == (
+        "people/olaf-berg.md", None, "Olaf Berg", "north-sales")
 
 
 def published(plan_dir: Path) -> list[tuple[str, Plan]]:

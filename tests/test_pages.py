@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from sales_handbook.model import alignment
+from sales_handbook.model import alignment, status
 from sales_handbook.plan import urls
 from sales_handbook.site import pages
+from sales_handbook.site.mdtext import inline
 from sales_handbook.plan.loader import load_plan
 from tests import goldens
 from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN, make_plan, replace_in
@@ -108,7 +109,9 @@ def test_every_page_is_in_the_navigation_once() -> None:
                     yield from (leaves(value) if isinstance(value, list) else [value])
 
     listed = list(leaves(pages.navigation(plan)))
-    assert sorted(listed) == sorted(pages.render(plan))
+    unlisted = pages.unlisted(plan)
+    assert unlisted == {urls.person_page(person.id) for _, person in plan.people()}
+    assert sorted([*listed, *unlisted]) == sorted(pages.render(plan))
     assert len(listed) == len(set(listed))
 
 
@@ -129,7 +132,9 @@ def test_a_goal_edit_changes_only_the_pages_that_show_it(tmp_path: Path) -> None
     replace_in(plan_dir, "teams/north-sales.yaml", "target: 1200", "target: 1300")
     after = pages.render(load_plan(plan_dir))
     changed = sorted(path for path in after if after[path] != before.get(path))
-    assert changed == ["alignment/progress.md", "objectives/grow-revenue.md", "teams/north-sales.md"]
+    # the goal's owner lists it among the team goals she owns
+    assert changed == ["alignment/progress.md", "objectives/grow-revenue.md", "people/nora-lind.md",
+                       "teams/north-sales.md"]
 
 
 MACROS = """\
@@ -251,3 +256,60 @@ def test_an_objective_page_opens_with_an_overview_of_the_goals_serving_it(render
         links = re.findall(r'<tr>\s*<td><a href="([^"]+)">', overview)
         assert links == [f"../teams/{item.team.id}.md#{item.goal.id}" for item in served] and links
 
+
+
+def test_every_person_has_a_page_with_their_goals_what_they_support_and_serve(rendered: dict[str, str]) -> None:
+    plan = load_plan(SMALL_PLAN)
+    for team, person in plan.people():
+        text = rendered[urls.person_page(person.id)]
+        assert text.startswith(f"# {inline(person.name)}")
+        assert f"[{inline(team.name)}]({urls.href(urls.person_page(person.id), urls.team_page(team.id))})" in text
+        for goal in person.goals:
+            assert f"### {inline(goal.title)} {{ #{goal.id} }}" in text
+            for goal_id in goal.supports:
+                if goal_id in plan.ids("goal"):
+                    supported = plan.goal(goal_id)[1]
+                    assert inline(supported.title) in text
+                    for link in supported.aligns_to:
+                        assert inline(plan.objective(link.objective).title) in text
+        for _, owned in plan.goals_owned_by(person.id):
+            assert f"[{inline(owned.title)}]" in text.split("## Team goals they own", 1)[1]
+        # their team page links to the page and keeps a section for them and each of their goals
+        team_page = rendered[urls.team_page(team.id)]
+        assert (f"### [{inline(person.name)}]({urls.href(urls.team_page(team.id), urls.person_page(person.id))})"
+                in team_page and f"{{ #{person.id} }}" in team_page)
+        assert all(f"{{ #{goal.id} }}" in team_page for goal in person.goals)
+
+
+def test_objective_team_department_and_home_pages_say_how_their_goals_stand(rendered: dict[str, str]) -> None:
+    plan = load_plan(SMALL_PLAN)
+
+    def sentence(scope: str, scope_id: str) -> str:
+        found = status.rollup_of(plan, scope, scope_id)
+        counts = ", ".join(f"{count} {state.label.lower()}" for state, count in found.shown())
+        return f"{found.total} goal{'s' if found.total != 1 else ''}: {counts}"
+
+    for objective in plan.objectives:
+        if plan.goals_serving(objective.id):
+            assert f"**{sentence('objective', objective.id)}**" in rendered[urls.objective_page(objective.id)]
+            assert f"rollup-mini--objective--{objective.id}" in rendered[urls.HOME]
+    for team in plan.teams:
+        if team.goals:
+            assert f"**{sentence('team', team.id)}**" in rendered[urls.team_page(team.id)]
+    for department in {team.department for team in plan.teams}:
+        assert sentence("department", department.value) in rendered[urls.department_page(department.value)]
+
+
+def test_an_owners_check_in_is_shown_beside_the_computed_status(rendered: dict[str, str]) -> None:
+    plan = load_plan(SMALL_PLAN)
+    team, goal = plan.goal("north-new-arr")
+    assert goal.confidence is not None and goal.note  # the fixture's check-in: low, while the goal is off track
+    page = rendered[urls.team_page(team.id)]
+    section = page.split(f"{{ #{goal.id} }}", 1)[1].split("\n### ", 1)[0]
+    status_row = next(line for line in section.splitlines() if line.startswith("| Status |"))
+    check_in = section.splitlines()[section.splitlines().index(status_row) + 1]
+    assert check_in == f"| Owner's check-in | **Low confidence**: {inline(goal.note)} (15 Nov 2026) |"
+    overview = next(line for line in page.splitlines() if line.startswith(f"| [{inline(goal.title)}]"))
+    assert "**Off track** · low confidence" in overview
+    metric = plan.objective("grow-revenue").key_metrics[0]
+    assert f"- {inline(metric.name)}: **Medium confidence** (15 Nov 2026)" in rendered[urls.objective_page("grow-revenue")]

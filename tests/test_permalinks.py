@@ -56,8 +56,19 @@ def test_every_goal_and_person_has_an_address_that_leads_to_its_section(site: Pa
     for kind in ("goal", "person"):
         for item_id, item in known.items[kind].items():
             found, _ = follow(site, urls.url(urls.permanent_page(kind, item_id)))
-            assert found == urls.url(item.page, item_id)
-    assert follow(site, "goals/olaf-new-arr/")[0] == "teams/north-sales/#olaf-new-arr"
+            assert found == urls.url(item.page, item.anchor)
+    # an individual goal's address leads to its section on its person's page, which is a page of its own
+    assert follow(site, "goals/olaf-new-arr/")[0] == "people/olaf-berg/#olaf-new-arr"
+    assert parse(site / "people" / "olaf-berg" / "index.html").refresh is None
+    assert follow(site, "people/olaf-berg/")[0] == "people/olaf-berg/"
+
+
+def test_links_to_a_person_or_individual_goal_on_the_team_page_keep_their_sections(site: Path, plan) -> None:
+    # links pasted before people had their own pages pointed into the team page: those sections are still there
+    for team, person in plan.people():
+        assert follow(site, urls.url(urls.team_page(team.id), person.id))[0].endswith(f"#{person.id}")
+        for goal in person.goals:
+            assert follow(site, urls.url(urls.team_page(team.id), goal.id))[0].endswith(f"#{goal.id}")
 
 
 def test_teams_and_objectives_keep_their_own_pages_and_former_ids_redirect(site: Path) -> None:

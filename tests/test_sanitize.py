@@ -175,7 +175,7 @@ def built_pages(site: Path) -> list[Path]:
 
 
 def redirects(site: Path) -> list[Path]:
-    """The small redirect files at permanent addresses (/goals/<id>/, /people/<id>/, former ids)."""
+    """The small redirect files at permanent addresses (/goals/<id>/, former ids)."""
     return sorted(p for p in site.rglob("index.html") if 'http-equiv="refresh"' in p.read_text(encoding="utf-8"))
 
 
@@ -185,10 +185,9 @@ def test_hostile_plan_builds_strict_clean_with_every_page(hostile_site: Path) ->
 
 
 def test_redirects_carry_hostile_titles_only_as_text(hostile_site: Path) -> None:
-    """Goal titles and person names are in the redirect files: never as markup, never inside their script."""
+    """Goal titles are in the redirect files: never as markup, never inside their script."""
     found = redirects(hostile_site)
-    assert len(found) == len(lineage.of(load_plan(hostile_site.parent / "plan")).items["goal"]) + len(
-        lineage.of(load_plan(hostile_site.parent / "plan")).items["person"])
+    assert len(found) == len(lineage.of(load_plan(hostile_site.parent / "plan")).items["goal"])
     for path in found:
         assert script_vectors(path.read_text(encoding="utf-8"), content_only=False) == [], path
 

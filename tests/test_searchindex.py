@@ -25,3 +25,14 @@ def test_entries_get_the_fields_they_need_and_no_others() -> None:
     assert "folded" not in entries[0] and "folded_title" not in entries[1]
     assert entries[1]["folded"] == "osterreich oesterreich"
     assert entries[2] == {"location": "mission/", "title": "Mission", "text": "<p>Plain.</p>"}
+
+
+def test_a_person_page_is_found_by_the_persons_id_and_their_team_section_is_not() -> None:
+    entries = [
+        {"location": "people/orjan-braten/", "title": "Ørjan Bråten", "text": "<p>Head of Key Accounts</p>"},
+        {"location": "people/orjan-braten/#individual-goals", "title": "Individual goals", "text": ""},
+        {"location": "teams/a/#orjan-braten", "title": "Ørjan Bråten", "text": "<p>Head of Key Accounts</p>"},
+        {"location": "people/orjan-braten/#orjan-arr", "title": "Grow ARR", "text": ""},
+    ]
+    searchindex.add_fields(entries, {"orjan-arr"}, {"people/orjan-braten/": "orjan-braten"})
+    assert [entry.get("id") for entry in entries] == ["orjan-braten", None, None, "orjan-arr"]

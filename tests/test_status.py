@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -14,7 +15,7 @@ from sales_handbook.site import diagrams
 from sales_handbook.plan.loader import load_plan
 from sales_handbook.plan.schema import Direction
 from sales_handbook.model.status import Status, assess
-from tests.planfiles import SMALL_PLAN, make_plan, replace_in
+from tests.planfiles import EXAMPLE_PLAN, SMALL_PLAN, make_plan, replace_in
 
 VALUES = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 DAYS = st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2028, 12, 31))
@@ -167,3 +168,47 @@ def test_one_goal_judged_in_two_plans_is_judged_on_each_plans_day() -> None:
     assert status.assess_measure(next_quarter, handover).window == (dt.date(2026, 11, 30), dt.date(2026, 11, 30))
     _, arr = plan.goal("north-new-arr")  # period 2026-Q4
     assert status.assess_measure(next_quarter, arr).elapsed == 1.0
+
+
+def _statuses(plan, measures) -> list[Status]:
+    return [status.assess_measure(plan, m).status for m in {id(m): m for m in measures}.values()]
+
+
+def test_a_rollup_counts_every_goal_under_an_item_once_by_its_status() -> None:
+    plan = load_plan(EXAMPLE_PLAN)
+    groups = {
+        ("objective", o.id): [goal for _, goal, _ in plan.goals_serving(o.id)] for o in plan.objectives}
+    groups |= {("team", t.id): list(t.goals) for t in plan.teams}
+    groups |= {("department", d.value): [g for t, g in plan.goals() if t.department is d]
+               for d in {t.department for t in plan.teams}}
+    groups |= {("person", p.id): list(p.goals) for _, p in plan.people()}
+    for (scope, scope_id), measures in groups.items():
+        found = status.rollup_of(plan, scope, scope_id)
+        expected = _statuses(plan, measures)
+        assert found.total == len(expected) == len({id(m) for m in measures}), (scope, scope_id)
+        assert dict(found.counts) == {state: expected.count(state) for state in Status}
+        assert [state for state, _ in found.shown()] == [s for s in Status if s in expected]
+
+
+def test_a_goal_serving_an_objective_twice_counts_once_in_its_rollup() -> None:
+    plan = load_plan(EXAMPLE_PLAN)
+    team, goal = plan.goals()[0]
+    assert status.rollup(plan, [goal, goal, goal]).total == 1
+
+
+def test_a_rollup_of_an_unknown_item_is_a_key_error() -> None:
+    plan = load_plan(EXAMPLE_PLAN)
+    for scope in ("objective", "team", "person"):
+        with pytest.raises(KeyError):
+            status.rollup_of(plan, scope, "no-such-id")
+
+
+def test_the_rollup_bar_splits_its_width_by_the_share_of_each_status() -> None:
+    plan = load_plan(EXAMPLE_PLAN)
+    for objective in plan.objectives:
+        found = status.rollup_of(plan, "objective", objective.id)
+        segments = diagrams.rollup_bar(found, 240)
+        assert [s.count for s in segments] == [count for _, count in found.shown()]
+        assert sum(s.width for s in segments) == pytest.approx(240, abs=0.5)
+        for before, after in zip(segments, segments[1:]):
+            assert after.x == pytest.approx(before.x + before.width, abs=0.2)

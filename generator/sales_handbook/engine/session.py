@@ -128,7 +128,7 @@ class Session:
         self.progress.start("rendering pages", len(pages.plan_pages(plan, shown)))
         self.rendered = self._render(plan_key, plan, shown, comparisons)
         retirements = permalinks.retirement_pages(plan)
-        self.not_in_nav = frozenset(retirements)
+        self.not_in_nav = frozenset(retirements) | pages.unlisted(plan)
         self.rendered.update(retirements)
         self.snapshot_for = (options.version, options.title, snapshot.built_at(os.environ))
         if urls.PERMALINKS_SCRIPT not in [str(script) for script in config.extra_javascript]:
@@ -203,8 +203,9 @@ class Session:
         search = _search_plugin(config)
         if getattr(search, "search_index", None) is not None and self.plan is not None:
             plan = self.plan
-            anchors = {*plan.ids("goal"), *plan.ids("person"), *(goal.id for _, _, goal in plan.individual_goals())}
-            searchindex.add_fields(search.search_index.entries, anchors)
+            anchors = {*plan.ids("goal"), *(goal.id for _, _, goal in plan.individual_goals())}
+            people = {urls.url(urls.person_page(person.id)): person.id for _, person in plan.people()}
+            searchindex.add_fields(search.search_index.entries, anchors, people)
         self._end_progress()
 
     def fail(self) -> None:

@@ -81,6 +81,14 @@ def counted_on_by(plan: Plan, team_id: str) -> tuple[tuple[Team, Goal], ...]:
     return plan.goals_naming(team_id)
 
 
+def objectives_through(plan: Plan, goal: IndividualGoal) -> tuple[str, ...]:
+    """Ids of the objectives an individual goal serves through the team goals it supports, without repeats,
+    in first-seen order (a supported id that is no team goal of this plan adds none)."""
+    team_goals = plan.ids("goal")
+    return tuple(dict.fromkeys(link.objective for goal_id in goal.supports if goal_id in team_goals
+                               for link in plan.goal(goal_id)[1].aligns_to))
+
+
 def objectives_served(team: Team) -> tuple[str, ...]:
     """Ids of the objectives a team's goals serve, without repeats, in first-seen order."""
     return tuple(dict.fromkeys(link.objective for goal in team.goals for link in goal.aligns_to))

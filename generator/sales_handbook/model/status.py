@@ -8,6 +8,7 @@ period), never from the clock, so the same plan always shows the same status.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -143,6 +144,47 @@ def assess_measure(plan: Plan, measure: Measure | KeyMetric) -> Assessment:
     found = assess(measure.baseline, measure.target, measure.current, measure.direction, frame, day)
     assessed[id(measure)] = (measure, found)  # pages ask for a goal's status two or three times
     return found
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """How a group of goals stands: how many have each status. Objective, department, team and person
+    pages open with one, so a reader sees the state of everything below before the detail."""
+
+    counts: tuple[tuple[Status, int], ...]
+    """Each status with its number of goals, in the order of `Status` (zeros included)."""
+
+    @property
+    def total(self) -> int:
+        """How many goals the roll-up counts."""
+        return sum(count for _, count in self.counts)
+
+    def shown(self) -> tuple[tuple[Status, int], ...]:
+        """The statuses some goal has, in the order of `Status`: what a sentence or a bar names."""
+        return tuple((state, count) for state, count in self.counts if count)
+
+
+def rollup(plan: Plan, measures: Iterable[Measure | KeyMetric]) -> Rollup:
+    """The roll-up of some goals (each counted once, however often it is given)."""
+    seen: dict[int, Measure | KeyMetric] = {id(m): m for m in measures}
+    found = [assess_measure(plan, measure).status for measure in seen.values()]
+    return Rollup(tuple((state, found.count(state)) for state in Status))
+
+
+def rollup_of(plan: Plan, scope: str, scope_id: str) -> Rollup:
+    """The roll-up of the goals under one item: 'objective' (the team goals serving it), 'department' and 'team'
+    (their team goals), 'person' (their individual goals). KeyError for an id the plan does not have."""
+    if scope == "objective":
+        plan.objective(scope_id)
+        return rollup(plan, (goal for _, goal, _ in plan.goals_serving(scope_id)))
+    if scope == "department":
+        department = Department(scope_id)
+        return rollup(plan, (goal for team, goal in plan.goals() if team.department is department))
+    if scope == "team":
+        return rollup(plan, plan.team(scope_id).goals)
+    if scope == "person":
+        return rollup(plan, plan.person(scope_id)[1].goals)
+    raise KeyError(scope)
 
 
 def tally(plan: Plan) -> tuple[tuple[Status, int], ...]:

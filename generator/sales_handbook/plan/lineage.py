@@ -7,8 +7,9 @@ left), so an old link can always be answered. This module reads those records;
 pure functions over a `Plan`, used for redirect and retirement pages, for the
 check that nothing published disappears, and for comparing two plans.
 
-Goals here are team goals and individual goals alike: both are anchored on
-their team's page, share one id namespace, and get a `/goals/<id>/` address.
+Goals here are team goals and individual goals alike: they share one id
+namespace and get a `/goals/<id>/` address, which leads to the goal's section
+on its team's page (team goals) or its person's page (individual goals).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Item:
     page: str
     anchor: str | None = None
     team: str | None = None
-    """The team whose page shows it (goals, people and teams themselves)."""
+    """The team it belongs to (goals, people and teams themselves)."""
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,11 @@ def _live_items(plan: Plan) -> Iterator[tuple[Item, tuple[str, ...], str, PlainP
         for i, goal in enumerate(team.goals):
             yield Item("goal", goal.id, goal.title, page, goal.id, team.id), goal.formerly, file, ("goals", i, "formerly")
         for i, person in enumerate(team.people):
-            yield (Item("person", person.id, person.name, page, person.id, team.id), person.formerly, file,
+            own = urls.person_page(person.id)
+            yield (Item("person", person.id, person.name, own, None, team.id), person.formerly, file,
                    ("people", i, "formerly"))
             for j, goal in enumerate(person.goals):
-                yield (Item("goal", goal.id, goal.title, page, goal.id, team.id), goal.formerly, file,
+                yield (Item("goal", goal.id, goal.title, own, goal.id, team.id), goal.formerly, file,
                        ("people", i, "goals", j, "formerly"))
 
 

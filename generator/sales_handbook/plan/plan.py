@@ -127,6 +127,10 @@ class Plan:
         """Individual goals (of any team) that support a team goal."""
         return self._reverse.supporters.get(goal_id, ())
 
+    def goals_owned_by(self, person_id: str) -> tuple[tuple[Team, Goal], ...]:
+        """Team goals (of any team) whose owner is this person, in team then file order."""
+        return self._reverse.owned.get(person_id, ())
+
     def goals_naming(self, team_id: str) -> tuple[tuple[Team, Goal], ...]:
         """Goals that name a team among their collaborators."""
         return self._reverse.collaborating.get(team_id, ())
@@ -182,18 +186,23 @@ class Plan:
 
 @dataclass(frozen=True)
 class _ReverseIndex:
-    """Who points at whom: objective -> goals serving it, goal -> supporters, team -> goals naming it."""
+    """Who points at whom: objective -> goals serving it, goal -> supporters, team -> goals naming it,
+    person -> goals they own."""
 
     serving: Mapping[str, tuple[tuple[Team, Goal, Alignment], ...]]
     supporters: Mapping[str, tuple[tuple[Team, Person, IndividualGoal], ...]]
     collaborating: Mapping[str, tuple[tuple[Team, Goal], ...]]
     individual: Mapping[str, tuple[Team, Person, IndividualGoal]]
+    owned: Mapping[str, tuple[tuple[Team, Goal], ...]]
 
     @classmethod
     def of(cls, plan: Plan) -> _ReverseIndex:
         serving: dict[str, list[tuple[Team, Goal, Alignment]]] = {}
         collaborating: dict[str, list[tuple[Team, Goal]]] = {}
+        owned: dict[str, list[tuple[Team, Goal]]] = {}
         for team, goal in plan.goals():
+            if goal.owner is not None:
+                owned.setdefault(goal.owner, []).append((team, goal))
             for link in goal.aligns_to:
                 serving.setdefault(link.objective, []).append((team, goal, link))
             for team_id in dict.fromkeys(goal.collaborators):
@@ -204,7 +213,8 @@ class _ReverseIndex:
             by_id.setdefault(individual.id, (team, person, individual))
             for goal_id in dict.fromkeys(individual.supports):
                 supporters.setdefault(goal_id, []).append((team, person, individual))
-        return cls(_frozen(serving), _frozen(supporters), _frozen(collaborating), MappingProxyType(by_id))
+        return cls(_frozen(serving), _frozen(supporters), _frozen(collaborating), MappingProxyType(by_id),
+                   _frozen(owned))
 
 
 def _frozen(index: dict[str, list]) -> Mapping[str, tuple]:  # type: ignore[type-arg]

@@ -17,8 +17,8 @@ from sales_handbook.plan.plan import BENEFITS_FILE, OBJECTIVES_FILE, RETIRED_FIL
 from sales_handbook.plan.schema import ChangeField, Team
 from sales_handbook.plan.yamlfile import PlainPath, SourceMap
 
-RESERVED_ANCHORS = frozenset({"goals", "people", "collaboration", "description", "individual-goals"})
-"""Anchor ids the team page uses for its own sections; goal and person ids may not take them."""
+RESERVED_ANCHORS = frozenset({"goals", "people", "collaboration", "description", "individual-goals", "owned-goals"})
+"""Anchor ids the team and person pages use for their own sections; goal and person ids may not take them."""
 
 RESERVED_PAGE_IDS = frozenset({"index"})
 """Ids whose page would replace a section's overview (`objectives/index.md`, `teams/index.md`)."""

@@ -79,7 +79,8 @@ def goal_page(goal_id: str) -> str:
 
 
 def person_page(person_id: str) -> str:
-    """The permanent address of a person: it leads to their section on their team's page."""
+    """The page of one person, and their permanent address (before it had a page of its own, it led to the
+    person's section on their team's page, which is still there)."""
     return f"{PEOPLE}/{person_id}.md"
 
 

@@ -47,7 +47,7 @@ def export_files(whole: Plan, found: tuple[Finding, ...], audience: Audience, pu
     rendered.update(retirements)
     files = {f"{DOCS}/{path}": figures.inline(text, plan, path).encode("utf-8") for path, text in rendered.items()}
     files.update({f"{DOCS}/{path}": data for path, data in site_files(plan, None, None, None).items()})
-    files["mkdocs.yml"] = yaml.safe_dump(_configuration(plan, sorted(retirements)), allow_unicode=True,
+    files["mkdocs.yml"] = yaml.safe_dump(_configuration(plan, sorted({*retirements, *pages.unlisted(plan)})), allow_unicode=True,
                                          sort_keys=False).encode("utf-8")
     return files
 
@@ -65,7 +65,7 @@ def export(out: Path, files: dict[str, bytes], protected: dict[str, Path], *, in
     sitefolder.replace(Path(os.path.abspath(out)), protected, fill, interrupts=interrupts, waiting=waiting)
 
 
-def _configuration(plan: Plan, retirement_pages: list[str]) -> dict[str, Any]:
+def _configuration(plan: Plan, unlisted: list[str]) -> dict[str, Any]:
     """mkdocs.yml for plain MkDocs and Material: the handbook's defaults (publish/defaults.yml) without its plugin,
     and what the plugin would have set, written out."""
     config = yaml.safe_load(configuration.DEFAULTS.read_text(encoding="utf-8"))
@@ -76,7 +76,7 @@ def _configuration(plan: Plan, retirement_pages: list[str]) -> dict[str, Any]:
         "site_name": str(sanitize.theme_text(f"{plan.organization.name} handbook")),
         "docs_dir": DOCS,
         "extra_javascript": [urls.PERMALINKS_SCRIPT],
-        "not_in_nav": "\n".join(f"/{page}" for page in retirement_pages),
+        "not_in_nav": "\n".join(f"/{page}" for page in unlisted),
         "nav": _plain(sanitize.navigation_for_theme(pages.navigation(plan))),
     })
     return config

@@ -18,7 +18,7 @@ from sales_handbook.plan import urls
 from sales_handbook.site import mdtext, pages
 from sales_handbook.plan.plan import Plan
 from sales_handbook.plan.schema import Department, Direction, Goal, Team
-from sales_handbook.model.status import Assessment
+from sales_handbook.model.status import Assessment, Rollup
 
 CHAR_WIDTH = 6.6
 """Average width in px of a character at the figures' 12 px font: for truncating labels, not for layout."""
@@ -366,7 +366,7 @@ def plan_map(plan: Plan, objective_id: str | None = None) -> Map:
         colour = DEPARTMENT_COLOURS[team.department]
         label = f"{person.name}: {goal.title}"
         nodes.append(Node("individual", individual_x, top, INDIVIDUAL_WIDTH, NODE_HEIGHT,
-                          (fit(label, INDIVIDUAL_WIDTH - 16),), label, urls.team_page(team.id), goal.id, colour))
+                          (fit(label, INDIVIDUAL_WIDTH - 16),), label, urls.person_page(person.id), goal.id, colour))
         for parent in goal.supports:
             if parent in centres:
                 edges.append(Edge(individual_x, top + NODE_HEIGHT / 2, goal_x + GOAL_WIDTH, centres[parent], colour))
@@ -545,3 +545,31 @@ def mini_share(assessment: Assessment, direction: Direction) -> float | None:
     else:
         share = assessment.progress
     return round(max(0.0, min(1.0, share)), 3)
+
+
+ROLLUP_WIDTH = 240
+ROLLUP_HEIGHT = 12
+ROLLUP_MINI_WIDTH = 96
+
+
+@dataclass(frozen=True)
+class Segment(_Rounded):
+    """One status's part of a roll-up bar: where it starts, how wide it is, and its colour."""
+
+    x: float
+    width: float
+    status: str
+    count: int
+    colour: str
+
+
+def rollup_bar(rollup: Rollup, width: float = ROLLUP_WIDTH) -> tuple[Segment, ...]:
+    """A roll-up as a stacked bar: one segment per status some goal has, as wide as its share of the goals."""
+    total = rollup.total
+    segments: list[Segment] = []
+    x = 0.0
+    for state, count in rollup.shown():
+        share = width * count / total
+        segments.append(Segment(x, share, state.value, count, STATUS_COLOURS[state.value]))
+        x += share
+    return tuple(segments)

@@ -32,6 +32,8 @@ def render(plan: Plan, page: str, figure_id: str) -> str:
         if isinstance(diagram, diagrams.Summary):
             return _draw("map-summary.svg.j2", page, diagram=diagram, file=file_name(figure_id))
         return _draw("map.svg.j2", page, diagram=diagram, colours=diagrams.DEPARTMENT_COLOURS, file=file_name(figure_id))
+    if kind in ("rollup", "rollup-mini") and len(ids) == 2:
+        return _rollup(plan, page, ids[0], ids[1], mini=kind == "rollup-mini")
     measure = _measure(plan, "goal" if kind == "mini" else kind, ids)
     if measure is None or measure.target is None:
         return ""
@@ -98,6 +100,19 @@ def _measure(plan: Plan, kind: str, ids: list[str]) -> Measure | KeyMetric | Non
     if kind == "metric" and len(ids) == 2 and ids[0] in plan.ids("objective"):
         return next((m for m in plan.objective(ids[0]).key_metrics if m.id == ids[1]), None)
     return None
+
+
+def _rollup(plan: Plan, page: str, scope: str, scope_id: str, *, mini: bool) -> str:
+    """A roll-up's stacked bar ('objective', 'department', 'team' or 'person' + id), or '' with nothing to count."""
+    try:
+        found = status.rollup_of(plan, scope, scope_id)
+    except (KeyError, ValueError):
+        return ""
+    if not found.total:
+        return ""
+    width = diagrams.ROLLUP_MINI_WIDTH if mini else diagrams.ROLLUP_WIDTH
+    return _draw("rollup.svg.j2", page, segments=diagrams.rollup_bar(found, width), width=width,
+                 height=diagrams.ROLLUP_HEIGHT, mini=mini, labels={s.value: s.label for s in status.Status})
 
 
 def _draw(template: str, page: str, **context: object) -> str:

@@ -154,7 +154,8 @@ FIGURE_SEPARATOR = "--"
 
 def figure_slot(kind: str, *ids: str) -> str:
     """Where a page shows a drawing, filled by `sales_handbook.site.figures` after Markdown: 'map' (+ objective id),
-    'goal' + goal id, 'metric' + objective id + metric id."""
+    'goal' + goal id, 'metric' + objective id + metric id, 'rollup' or 'rollup-mini' + scope + id (see
+    `status.rollup_of`)."""
     return f'<div id="{FIGURE_PREFIX}{FIGURE_SEPARATOR.join((kind, *ids))}"></div>'
 
 
@@ -204,6 +205,7 @@ def plan_pages(plan: Plan, findings: Sequence[health.Finding] | None = None) -> 
         Page(urls.TEAMS, "teams.md.j2", {}),
         *(page for d, teams in alignment.teams_by_department(plan.teams) for page in _department_pages(d, teams)),
         *(Page(urls.team_page(t.id), "team.md.j2", {"team": t}) for t in plan.teams),
+        *(Page(urls.person_page(p.id), "person.md.j2", {"team": t, "person": p}) for t, p in plan.people()),
         *_alignment_pages(plan, health.findings(plan) if findings is None else tuple(findings)),
         Page(urls.BENEFITS, "benefits.md.j2", {}),
         Page(urls.REVIEWS, "reviews.md.j2", {}),
@@ -211,6 +213,12 @@ def plan_pages(plan: Plan, findings: Sequence[health.Finding] | None = None) -> 
         *(Page(urls.review_page(r.period), "review.md.j2", {"review": r}) for r in plan.reviews),
     ]
     return pages
+
+
+def unlisted(plan: Plan) -> frozenset[str]:
+    """The pages the navigation leaves out: one per person, thousands in a large plan, each reached from its
+    team's page, by search and by its address."""
+    return frozenset(urls.person_page(person.id) for _, person in plan.people())
 
 
 def _department_pages(department: Department, teams: tuple[Team, ...]) -> list[Page]:
@@ -262,6 +270,7 @@ def render_page(plan: Plan, page: Page, comparisons: Comparisons = Comparisons()
         alignment=alignment,
         progress=_progress,
         assess=lambda measure: status.assess_measure(plan, measure),
+        rollup=lambda scope, scope_id: status.rollup_of(plan, scope, scope_id),
         as_of=status.as_of(plan),
         figure=figure_slot,
         health=health,

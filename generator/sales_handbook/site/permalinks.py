@@ -1,8 +1,8 @@
 """Permanent addresses: redirect pages, retirement pages and section forwarding.
 
 Every goal, team, objective and person has an address made from its id only
-(`urls.permanent_page`). Teams and objectives have their own pages there;
-goals and people are sections of their team's page, so their address is a
+(`urls.permanent_page`). Teams, objectives and people have their own pages
+there; goals are sections of their team's or person's page, so their address is a
 small static HTML redirect: no server rules, works under any base path and in
 every published version (relative URLs), and with JavaScript off (a meta
 refresh inside <noscript>, plus a visible link). Former ids redirect to the
@@ -27,12 +27,12 @@ from sales_handbook.plan.plan import Plan
 
 
 def redirects(plan: Plan) -> dict[str, str]:
-    """Site file path -> HTML, for every goal and person, and every former id of any item."""
+    """Site file path -> HTML, for every goal, and every former id of any item."""
     known = lineage.of(plan)
     files: dict[str, str] = {}
     for kind in lineage.KINDS:
         live = known.items[kind]
-        sections = kind in ("goal", "person")
+        sections = kind == "goal"
         sources = [(item_id, item) for item_id, item in live.items()] if sections else []
         sources += [(old, live[new]) for old, new in known.renames[kind].items() if new in live]
         for item_id, item in sorted(sources, key=lambda pair: pair[0]):

@@ -9,8 +9,9 @@ fields the worker searches but never shows:
   type them without the keys (`Bråten` -> `braten`, `Müller` -> `muller` and
   `mueller`, `Núñez` -> `nunez`, `Ørjan` -> `orjan`), boosted like titles when
   they are in the title;
-- `id`: on a team page, the id of the goal or person the section is about, so a
-  goal is found by the id people paste from reviews.
+- `id`: the id of the goal a section is about (on a team or person page), or of
+  the person a page is about, so both are found by the ids people paste from
+  reviews; a person's name, folded or not, finds their own page first.
 
 The index keeps its words as written too, so `Bråten` still finds Bråten. Names
 in Chinese, Japanese or Korean script are found by their characters: the site's
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 FIELDS = {"folded_title": {"boost": 1e3}, "folded": {"boost": 1.0}, "id": {"boost": 1e4}}
@@ -61,12 +62,15 @@ def folded_words(text: str) -> list[str]:
     return list(found)
 
 
-def add_fields(entries: Iterable[dict[str, Any]], anchors: Collection[str]) -> None:
+def add_fields(entries: Iterable[dict[str, Any]], anchors: Collection[str],
+               pages: Mapping[str, str] | None = None) -> None:
     """Give Material's search entries (`location`, `title`, `text`) the fields in `FIELDS`, in place.
 
-    `anchors` are the ids whose sections are found by their id (goals and people). Only entries with
-    something to add get a field, so the index grows by the names that need it and not more.
+    `anchors` are the ids whose sections are found by their id (goals); `pages` maps the location of a
+    page about one item (a person's) to that item's id. Only entries with something to add get a field,
+    so the index grows by the names that need it and not more.
     """
+    pages = pages or {}
     for entry in entries:
         for name in FIELDS:
             entry.pop(name, None)  # a serve rebuild passes the previous build's entries again
@@ -80,6 +84,9 @@ def add_fields(entries: Iterable[dict[str, Any]], anchors: Collection[str]) -> N
             words = folded_words(text)
             if words:
                 entry["folded"] = " ".join(words)
-        _, _, anchor = entry.get("location", "").partition("#")
+        location = entry.get("location", "")
+        _, _, anchor = location.partition("#")
         if anchor in anchors:
             entry["id"] = anchor
+        elif location in pages:
+            entry["id"] = pages[location]

@@ -25,7 +25,7 @@ _FIELDS = frozenset({"organization", "objectives", "teams", "benefits", "reviews
 """Plan attributes a page may read; compared whole on the next plan."""
 
 _LOOKUPS = frozenset({"ids", "objective", "team", "goals", "goal", "people", "person", "individual_goals",
-                      "individual_goal", "goals_serving", "goals_supported_by", "goals_naming"})
+                      "individual_goal", "goals_serving", "goals_supported_by", "goals_naming", "goals_owned_by"})
 """Plan methods a page may call; compared by their result for the same arguments on the next plan."""
 
 _MEMO = "derived"
