@@ -144,11 +144,11 @@ def test_a_key_metric_finding_of_a_per_team_rule_stays_after_an_edit_to_a_team(t
     """`confidence-disagrees` looks at team files and at objectives.yaml: an edit to a team re-checks only
     teams, and the key metric's finding, in a file no team owns, is still found."""
     folder = make_plan(tmp_path)
-    replace_in(folder, "objectives.yaml", "        current: 11.2\n", "        current: 11.2\n        confidence: low\n")
+    replace_in(folder, "objectives.yaml", "        confidence: medium\n", "        confidence: low\n")
     rechecker, reader = Rechecker(), Reader()
     before = reader.load(folder)
     assert [f.file for f in rechecker.findings(before) if f.rule.id == "confidence-disagrees"] == ["objectives.yaml"]
-    replace_in(folder, "teams/north-sales.yaml", "    current: 700\n", "    current: 700\n    confidence: high\n")
+    replace_in(folder, "teams/north-sales.yaml", "    confidence: low\n", "    confidence: high\n")
     after = reader.load(folder)
     found = rechecker.findings(after)
     assert rechecker.teams_checked < len(after.teams)
