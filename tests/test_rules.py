@@ -115,6 +115,15 @@ CASES: dict[str, tuple[list[Edit], list[tuple[str, int, str]]]] = {
         [("organization.yaml", "as_of: 2026-11-15\n", "")],
         [("organization.yaml", 7, "the plan gives current values but no 'as_of' date: status is judged as of "
                                   "2026-12-31, the last day of 2026-Q4")]),
+    "confidence-disagrees": (
+        [("teams/north-sales.yaml", "    confidence: low\n", "    confidence: high\n"),
+         ("teams/north-sales.yaml", "        current: 6\n", "        current: 6\n        confidence: low\n"),
+         ("teams/north-sales.yaml", "        current: 300\n", "        current: 300\n        confidence: medium\n"),
+         ("objectives.yaml", "        confidence: medium\n", "        confidence: low\n"),
+         ("objectives.yaml", "        current: 35\n", "        current: 35\n        confidence: high\n")],
+        [("objectives.yaml", 14, "key metric 'arr' of objective 'grow-revenue' is on track, but its owner's "
+                                 "confidence is low"),
+         ("teams/north-sales.yaml", 13, "goal 'north-new-arr' is off track, but its owner's confidence is high")]),
 }
 
 FIXES: dict[str, list[Edit]] = {
