@@ -356,14 +356,20 @@ def _publish_to(args: argparse.Namespace) -> Published | None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from sales_handbook.publish import builds, export
+    from sales_handbook.publish import builds, configuration, export, trendsources
 
     checked = _checked_plan(args.plan, args.previous, args.branch, args.audience)
     if checked is None:
         return 1
     plan = checked.plan
+    try:
+        sources = trendsources.read(args.previous, plan_dir=args.plan, branch=args.branch, published=checked.published,
+                                    cache=Path.cwd() / configuration.CACHE_DEFAULT)
+    except history.HistoryError as error:
+        print(f"handbook: cannot read the published values over time: {error}", file=sys.stderr)
+        return 1
     files = export.export_files(plan, checked.findings, Audience(args.audience), checked.published,
-                                plan.organization.period)
+                                plan.organization.period, sources)
     export.export(args.out, files, builds.protected_paths(args.plan, Path("mkdocs.yml")), interrupts=args.interrupts,
                   waiting=_say)
     print(f"handbook: {args.audience} handbook exported to {os.path.relpath(args.out.resolve())}: build it with "

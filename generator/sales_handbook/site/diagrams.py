@@ -19,6 +19,7 @@ from sales_handbook.site import mdtext, pages
 from sales_handbook.plan.plan import Plan
 from sales_handbook.plan.schema import Department, Direction, Goal, Team
 from sales_handbook.model.status import Assessment
+from sales_handbook.model.trends import Point
 
 CHAR_WIDTH = 6.6
 """Average width in px of a character at the figures' 12 px font: for truncating labels, not for layout."""
@@ -545,3 +546,47 @@ def mini_share(assessment: Assessment, direction: Direction) -> float | None:
     else:
         share = assessment.progress
     return round(max(0.0, min(1.0, share)), 3)
+
+
+TREND_WIDTH = 168
+TREND_HEIGHT = 44
+TREND_PAD = 5
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A number's values over time as a small line: oldest on the left, the target as a dashed line."""
+
+    width: float
+    height: float
+    line: str
+    """The polyline's points ('x,y x,y ...'), one per point with a value."""
+    last: tuple[float, float]
+    target: float | None
+    """The y of the target line; None when the goal has no target."""
+    points: tuple[Point, ...]
+    """Every point, oldest first, for the table and the accessible name."""
+    suffix: str
+    """The unit as it follows a number: '%' or ' EUR'."""
+
+
+def trend(points: Sequence[Point], target: float | None, unit: str = "") -> Trend | None:
+    """The trend of a number's points; None with fewer than two points that have a value (the bar says it all)."""
+    valued = [p for p in points if p.current is not None]
+    if len(valued) < 2:
+        return None
+    values = [p.current for p in valued if p.current is not None] + ([target] if target is not None else [])
+    low, high = min(values), max(values)
+    if high == low:
+        low, high = low - 1, high + 1
+    first, span = valued[0].as_of, (valued[-1].as_of - valued[0].as_of).days or 1
+    left, right, top, bottom = TREND_PAD, TREND_WIDTH - TREND_PAD, TREND_PAD, TREND_HEIGHT - TREND_PAD
+
+    def y(value: float) -> float:
+        return round(bottom - (bottom - top) * (value - low) / (high - low), 1)
+
+    xy = [(round(left + (right - left) * (p.as_of - first).days / span, 1), y(p.current)) for p in valued
+          if p.current is not None]
+    suffix = "%" if unit == "%" else (" " + " ".join(unit.split()) if unit else "")
+    return Trend(TREND_WIDTH, TREND_HEIGHT, " ".join(f"{x},{y}" for x, y in xy), xy[-1],
+                 None if target is None else y(target), tuple(points), suffix)
