@@ -66,7 +66,8 @@ def test_points_follow_renames_of_goals_and_of_a_key_metrics_objective(tmp_path:
     plan_dir = make_plan(tmp_path)
     replace_in(plan_dir, "teams/field-marketing.yaml", "    metric: custom\n",
                "    formerly: [webinar-leads]\n    metric: custom\n")
-    replace_in(plan_dir, "objectives.yaml", "    category: growth\n", "    category: growth\n    formerly: [grow-arr]\n")
+    replace_in(plan_dir, "objectives.yaml", "    category: growth\n",
+               "    category: growth\n    formerly: [grow-arr]\n")
     plan = load_plan(plan_dir)
     old = Reading(D(2026, 10, 1), {trends.goal_key("webinar-leads"): (41.0, None, None),
                                    trends.metric_key("grow-arr", "arr"): (10.1, None, None),
@@ -113,7 +114,8 @@ def test_property_a_series_is_one_point_per_day_sorted_the_last_reading_of_a_day
 
 
 def test_history_json_reads_back_what_it_holds_and_skips_fields_it_does_not_know(small) -> None:  # noqa: ANN001
-    got = trends.series(small, [reading(D(2026, 10, 1), qualified=(40.0, "low", "Slow «start»"), arr=(10.0, None, None))])
+    got = trends.series(small, [reading(D(2026, 10, 1), qualified=(40.0, "low", "Slow «start»"),
+                                        arr=(10.0, None, None))])
     raw = trends.dumps(got)
     assert trends.loads(raw, "history.json") == got
     data = json.loads(raw)
@@ -197,12 +199,30 @@ def test_a_second_read_parses_no_blob_and_a_corrupt_cache_is_read_again(tmp_path
         assert trendsources.from_git(project / "plan", cache) == (first, 0)  # written again
 
 
+def test_with_a_published_history_only_commits_of_its_last_day_or_later_are_read(tmp_path: Path) -> None:
+    project = project_with_check_ins(tmp_path)
+    readings, parsed = trendsources.from_git(project / "plan", None, since=D(2026, 10, 31))
+    assert [(r.as_of, r.values[QUALIFIED]) for r in readings] == [
+        (D(2026, 11, 15), (55.0, None, None)), (D(2026, 10, 31), (50.0, "medium", None)),
+        (D(2026, 11, 15), (55.0, "high", None))]
+    assert parsed == 3 + 1 + 3 + 2  # every organization.yaml; the files of the three commits read
+
+
 def test_a_plan_outside_git_or_in_a_shallow_clone_gives_fewer_readings_never_an_error(tmp_path: Path) -> None:
     assert trendsources.from_git(make_plan(tmp_path / "loose"), None) == ([], 0)
     project = project_with_check_ins(tmp_path)
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{project}", str(tmp_path / "shallow")], check=True)
     readings, _ = trendsources.from_git(tmp_path / "shallow" / "plan", None)
     assert [(r.as_of, r.values[QUALIFIED]) for r in readings] == [(D(2026, 11, 15), (55.0, "high", None))]
+
+
+def test_a_quoted_as_of_counts_as_the_loader_reads_it(tmp_path: Path) -> None:
+    project = project_with_check_ins(tmp_path)
+    organization = project / "plan" / "organization.yaml"
+    organization.write_text(organization.read_text().replace("as_of: 2026-11-15", "as_of: '2026-11-20'"))
+    git(project, "commit", "-qam", "Quoted")
+    readings, _ = trendsources.from_git(project / "plan", None)
+    assert readings[-1].as_of == D(2026, 11, 20)
 
 
 def test_a_commit_whose_files_are_not_a_valid_plan_still_gives_its_numbers_or_nothing(tmp_path: Path) -> None:

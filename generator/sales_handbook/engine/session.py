@@ -87,7 +87,8 @@ class Session:
         self.pages_dir = Path()
         self.progress: Progress = SILENT
         self.snapshot_for: tuple[str | None, str | None, str | None] = (None, None, None)
-        self.trends: trends.Trends = {}
+        self._sources = trendsources.Sources()
+        self._trends: trends.Trends | None = None
         self.changed = self.built = 0
 
     def configure(self, config: MkDocsConfig, options: Any, prepared: Prepared | None) -> MkDocsConfig:
@@ -125,8 +126,7 @@ class Session:
                               f"{format_report(problems)}")
         plan_key = hashlib.sha256(f"{plan_dir.resolve()}\0{audience.value}".encode()).hexdigest()[:12]
         self.pages_dir = config_dir / options.cache_dir / plan_key
-        sources = self._trend_sources(options, plan_dir, config_dir, published)
-        self.trends = trends.series(plan, sources.readings, sources.earlier)
+        self._sources, self._trends = self._trend_sources(options, plan_dir, config_dir, published), None
         comparisons = published.comparisons(plan, options.title or options.version or plan.organization.period)
         self.progress.start("rendering pages", len(pages.plan_pages(plan, shown)))
         self.rendered = self._render(plan_key, plan, shown, comparisons)
@@ -146,6 +146,15 @@ class Session:
         config.nav = sanitize.navigation_for_theme(pages.navigation(plan))
         config.site_name = sanitize.theme_text(f"{plan.organization.name} handbook")
         return config
+
+    @property
+    def trends(self) -> trends.Trends:
+        """Values over time of this build's plan, merged when first asked for: a one-shot build of a large plan
+        asks only in its worker beside MkDocs (`speed.beside`), which draws the figures and writes history.json."""
+        if self._trends is None:
+            self._trends = {} if self.plan is None else trends.series(self.plan, self._sources.readings,
+                                                                      self._sources.earlier)
+        return self._trends
 
     def files(self, files: Files, config: MkDocsConfig) -> Files:
         """The generated pages in place of the plan's YAML files."""
@@ -278,12 +287,12 @@ class Build(Session):
     def _start_site_files(self, folder: Path, pages_written: list[str]) -> None:
         """MkDocs has emptied the site folder: write the site's other files beside the pages, bringing the
         previous site's address folders (the spare, from `handbook build`) up to date."""
-        plan, snapshot_for, values = self.plan, self.snapshot_for, self.trends
+        plan, snapshot_for = self.plan, self.snapshot_for
         if plan is None:
             return
         recycled = None if self._spare is None else recycling.take(self._spare, folder, pages_written)
-        self._beside = Beside(folder, plan, self.rendered, lambda: site_files(plan, *snapshot_for, trends=values),
-                              recycled, values)
+        self._beside = Beside(folder, plan, self.rendered, lambda: site_files(plan, *snapshot_for, trends=self.trends),
+                              recycled, lambda: self.trends)
 
     def _folders_ready(self) -> None:
         if self._beside is not None:
@@ -334,7 +343,7 @@ class Serving(Session):
         self._lines = snapshot.Lines()
         self._afterwards: Background[dict[str, bytes]] | None = None
         self._rebuilding = collector.BetweenRebuilds()
-        self._sources: tuple[tuple[str, ...], trendsources.Sources] | None = None
+        self._sources_read: tuple[tuple[str, ...], trendsources.Sources] | None = None
 
     def configure(self, config: MkDocsConfig, options: Any, prepared: Prepared | None) -> MkDocsConfig:
         """Under serve the cycle collector runs only between rebuilds (`collector.BetweenRebuilds`)."""
@@ -351,9 +360,9 @@ class Serving(Session):
                        published: history.History) -> trendsources.Sources:
         """The past is read once per session (edits change only the plan's own point), again if the options change."""
         wanted = (str(plan_dir.resolve()), str(config_dir), options.previous, options.branch, options.cache_dir)
-        if self._sources is None or self._sources[0] != wanted:
-            self._sources = (wanted, super()._trend_sources(options, plan_dir, config_dir, published))
-        return self._sources[1]
+        if self._sources_read is None or self._sources_read[0] != wanted:
+            self._sources_read = (wanted, super()._trend_sources(options, plan_dir, config_dir, published))
+        return self._sources_read[1]
 
     def _findings(self, plan: Plan) -> tuple[Finding, ...]:
         return self._rechecker.findings(plan)

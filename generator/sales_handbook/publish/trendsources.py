@@ -72,7 +72,8 @@ def read(previous: str, *, plan_dir: Path, branch: str, published: history.Histo
         return Sources()
     readings = [r for p in reversed(published.published) if (r := trends.reading(p.plan)) is not None]
     earlier = _published_series(previous, plan_dir, branch, published)
-    committed, parsed = from_git(plan_dir, cache)
+    since = max((p.as_of for points in earlier.values() for p in points), default=None)
+    committed, parsed = from_git(plan_dir, cache, since)
     return Sources(earlier, (*readings, *committed), parsed)
 
 
@@ -99,8 +100,13 @@ def _published_series(previous: str, plan_dir: Path, branch: str,
         raise HistoryError(str(error)) from None
 
 
-def from_git(plan_dir: Path, cache: Path | None) -> tuple[list[Reading], int]:
-    """The reading of each commit that changed the plan folder, oldest first, and how many blobs were parsed."""
+def from_git(plan_dir: Path, cache: Path | None, since: dt.date | None = None) -> tuple[list[Reading], int]:
+    """The reading of each commit that changed the plan folder, oldest first, and how many blobs were parsed.
+
+    With `since` (the newest day of a published history.json, which holds the days before it), only
+    commits whose `as_of` is that day or later are read past their organization.yaml: a fresh CI
+    clone parses the last quarter's commits, not two years of them.
+    """
     folder = plan_dir.resolve()
     repo = gitrepo.toplevel(folder)
     if repo is None:
@@ -113,28 +119,42 @@ def from_git(plan_dir: Path, cache: Path | None) -> tuple[list[Reading], int]:
         return [], 0
     kept = _read_cache(cache)
     try:
-        return _readings(repo, commits, cache, kept)
-    except (TypeError, ValueError):  # a cache entry that is not what this code wrote: read every blob again
-        return _readings(repo, commits, cache, {})
+        return _readings(repo, commits, cache, kept, since)
+    except (KeyError, TypeError, ValueError):  # a cache entry that is not what this code wrote: read every blob again
+        return _readings(repo, commits, cache, {}, since)
 
 
 def _readings(repo: Path, commits: Sequence[Mapping[str, tuple[str, str]]], cache: Path | None,
-              kept: Mapping[str, Any]) -> tuple[list[Reading], int]:
+              kept: Mapping[str, Any], since: dt.date | None) -> tuple[list[Reading], int]:
+    known = dict(kept)
+    parsed = _parse(repo, {_cache_key(kind, blob) for states in commits for kind, blob in states.values()
+                           if kind == "organization"}, known)
+
+    def day(states: Mapping[str, tuple[str, str]]) -> dt.date | None:
+        found = [known[_cache_key(kind, blob)]["as_of"] for kind, blob in states.values() if kind == "organization"]
+        return dt.date.fromisoformat(found[0]) if found and found[0] else None
+
+    commits = [states for states in commits if (as_of := day(states)) is not None and (since is None or as_of >= since)]
     wanted = {_cache_key(kind, blob) for states in commits for kind, blob in states.values()}
-    missing = sorted(key for key in wanted if key not in kept)
-    parsed: dict[str, Any] = {}
+    parsed += _parse(repo, wanted, known)
+    if parsed:
+        _write_cache(cache, known)
+    readings = []
+    for states in commits:
+        found = _reading({path: known[_cache_key(kind, blob)] for path, (kind, blob) in states.items()})
+        if found is not None:
+            readings.append(found)
+    return readings, parsed
+
+
+def _parse(repo: Path, wanted: set[str], known: dict[str, Any]) -> int:
+    """Parse the blobs of `wanted` not in `known` into it (on every core when there are many); how many."""
+    missing = sorted(key for key in wanted if key not in known)
     if missing:
         raws = _blobs(repo, [key.partition(":")[2] for key in missing])
         items = [(key.partition(":")[0], raws.get(key.partition(":")[2], b"")) for key in missing]
-        parsed = dict(zip(missing, forked.split_map(_extract, items, PARSE_IN_WORKERS_FROM)))
-        _write_cache(cache, {**{key: kept[key] for key in wanted if key in kept}, **parsed})
-    known = {**kept, **parsed}
-    readings = []
-    for states in commits:
-        found = _reading({kind_path: known[_cache_key(kind, blob)] for kind_path, (kind, blob) in states.items()})
-        if found is not None:
-            readings.append(found)
-    return readings, len(missing)
+        known.update(zip(missing, forked.split_map(_extract, items, PARSE_IN_WORKERS_FROM)))
+    return len(missing)
 
 
 def _commits(repo: Path, prefix: str) -> list[dict[str, tuple[str, str]]]:
@@ -216,8 +236,7 @@ def _extract(item: tuple[str, bytes]) -> Any:
     if not isinstance(data, dict):
         return {}
     if kind == "organization":
-        as_of = data.get("as_of")
-        return {"as_of": as_of.isoformat() if isinstance(as_of, dt.date) else None}
+        return {"as_of": _day(data.get("as_of"))}
     if kind == "objectives":
         metrics = []
         for objective in _dicts(data.get("objectives")):
@@ -233,6 +252,16 @@ def _extract(item: tuple[str, bytes]) -> Any:
         if value is not None and isinstance(goal.get("id"), str):
             goals.append([goal["id"], *value])
     return {"goals": goals}
+
+
+def _day(value: Any) -> str | None:
+    """An ISO date from YAML's date, or from a quoted one (which the plan's loader accepts too)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(value).isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

@@ -564,10 +564,11 @@ class Trend:
     last: tuple[float, float]
     target: float | None
     """The y of the target line; None when the goal has no target."""
-    points: tuple[Point, ...]
-    """Every point, oldest first, for the table and the accessible name."""
-    suffix: str
-    """The unit as it follows a number: '%' or ' EUR'."""
+    rows: tuple[tuple[str, str, str, str], ...]
+    """Every point, oldest first, as its table shows it: day, value with its unit ('' without one), confidence
+    and note ('' when not given). Formatted once here: a large plan has 200,000 of them."""
+    target_text: str
+    """The target with its unit, '' without a target."""
 
 
 def trend(points: Sequence[Point], target: float | None, unit: str = "") -> Trend | None:
@@ -588,5 +589,8 @@ def trend(points: Sequence[Point], target: float | None, unit: str = "") -> Tren
     xy = [(round(left + (right - left) * (p.as_of - first).days / span, 1), y(p.current)) for p in valued
           if p.current is not None]
     suffix = "%" if unit == "%" else (" " + " ".join(unit.split()) if unit else "")
+    rows = tuple((pages.long_date(p.as_of), "" if p.current is None else mdtext.number(p.current) + suffix,
+                  p.confidence or "", p.note or "") for p in points)
     return Trend(TREND_WIDTH, TREND_HEIGHT, " ".join(f"{x},{y}" for x, y in xy), xy[-1],
-                 None if target is None else y(target), tuple(points), suffix)
+                 None if target is None else y(target), rows,
+                 "" if target is None else mdtext.number(target) + suffix)
