@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import subprocess
 import tempfile
@@ -35,6 +36,7 @@ import yaml
 
 from sales_handbook.model import trends
 from sales_handbook.model.trends import Key, Point, Reading, TrendsError
+from sales_handbook.plan import yamlfile
 from sales_handbook.plan.plan import OBJECTIVES_FILE, ORGANIZATION_FILE
 from sales_handbook.plan.urls import HISTORY
 from sales_handbook.publish import gitrepo, history
@@ -229,10 +231,12 @@ def _blobs(repo: Path, ids: Sequence[str]) -> dict[str, bytes]:
 def _extract(item: tuple[str, bytes]) -> Any:
     """What one committed file holds for the trends, as plain data (the cache keeps it): nothing if not YAML."""
     kind, raw = item
-    try:
-        data = yaml.load(raw, Loader=_LOADER)
-    except (yaml.YAMLError, ValueError):
-        return {}
+    fast, data = yamlfile.fast_read(raw)  # the loader's own fast path: ten times faster than yaml.load
+    if not fast:
+        try:
+            data = yaml.load(raw, Loader=_LOADER)
+        except (yaml.YAMLError, ValueError):
+            return {}
     if not isinstance(data, dict):
         return {}
     if kind == "organization":
@@ -264,13 +268,24 @@ def _day(value: Any) -> str | None:
         return None
 
 
+def _number(value: Any) -> float | None:
+    """A number from YAML's, or from the fast reader's text ('55', '11.2'); None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _value(item: Mapping[str, Any]) -> list[Any] | None:
     current, confidence, note = item.get("current"), item.get("confidence"), item.get("note")
-    current = float(current) if isinstance(current, (int, float)) and not isinstance(current, bool) else None
+    current = _number(current)
     confidence = confidence if confidence in _CONFIDENCES else None
     note = note if isinstance(note, str) and note.strip() else None
     if current is None and confidence is None and note is None:
