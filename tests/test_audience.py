@@ -594,9 +594,31 @@ def plant_lineage_and_weights(plan_dir: Path) -> None:
 """)
 
 
+def commit_a_past_with_sentinels(root: Path, plan_dir: Path) -> None:
+    """On top of the others: the plan folder in git, its first commit a check-in (as_of 2026-10-01) giving the
+    internal goal and the internal key metric of a public objective a value and a note: values over time."""
+    s, i = sentinel, INTERNAL_ID
+    original = {rel: (plan_dir / rel).read_bytes() for rel in ("organization.yaml", "objectives.yaml",
+                                                               "teams/north-sales.yaml")}
+    replace_in(plan_dir, "organization.yaml", "as_of: 2026-11-15\n", "as_of: 2026-10-01\n")
+    replace_in(plan_dir, "teams/north-sales.yaml", f"    weight: 15\n    formerly: [{i}-former-goal]\n",
+               f"    weight: 15\n    formerly: [{i}-former-goal]\n    current: 0.5\n    note: {s('history-goal')} note\n")
+    replace_in(plan_dir, "objectives.yaml", "        target: 2\n        visibility: internal\n",
+               f"        target: 2\n        current: 1.5\n        note: {s('history-metric')} note\n"
+               "        visibility: internal\n")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["-c", "user.name=Owner", "-c", "user.email=o@example.com", "commit", "-qm", "October check-in"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+    for rel, data in original.items():
+        (plan_dir / rel).write_bytes(data)
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=Owner", "-c", "user.email=o@example.com", "commit",
+                    "-qam", "November check-in"], check=True, capture_output=True)
+
+
 SENTINEL_KINDS = ("metric", "objective", "evidence", "benefit", "team", "alignment", "goal", "individual-goal",
                   "supports-internal-only", "person", "lead", "decision", "change", "change-to-internal-goal",
-                  "review", "retired", "change-by-former-id", "change-to-retired-goal")
+                  "review", "retired", "change-by-former-id", "change-to-retired-goal", "history-goal",
+                  "history-metric")
 
 
 def site_files(site: Path) -> dict[str, bytes]:
@@ -618,6 +640,7 @@ def sentinel_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     plan_dir = make_plan(root)
     plant_sentinels(plan_dir)
     plant_lineage_and_weights(plan_dir)
+    commit_a_past_with_sentinels(root, plan_dir)
     sites = {}
     for audience in Audience:
         sites[audience.value] = root / audience.value

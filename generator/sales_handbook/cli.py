@@ -388,7 +388,7 @@ def checkin_formats() -> tuple[str, ...]:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from sales_handbook.publish import builds, export
+    from sales_handbook.publish import builds, configuration, export, trendsources
 
     if args.format != "site":
         return _export_table(args)
@@ -401,8 +401,14 @@ def _export(args: argparse.Namespace) -> int:
     if checked is None:
         return 1
     plan = checked.plan
+    try:
+        sources = trendsources.read(args.previous, plan_dir=args.plan, branch=args.branch, published=checked.published,
+                                    cache=Path.cwd() / configuration.CACHE_DEFAULT)
+    except history.HistoryError as error:
+        print(f"handbook: cannot read the published values over time: {error}", file=sys.stderr)
+        return 1
     files = export.export_files(plan, checked.findings, Audience(args.audience), checked.published,
-                                plan.organization.period)
+                                plan.organization.period, sources)
     export.export(args.out, files, builds.protected_paths(args.plan, Path("mkdocs.yml")), interrupts=args.interrupts,
                   waiting=_say)
     print(f"handbook: {args.audience} handbook exported to {os.path.relpath(args.out.resolve())}: build it with "

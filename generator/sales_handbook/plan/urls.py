@@ -26,6 +26,8 @@ CHANGES = "changes.md"
 
 SNAPSHOT = "plan.json"
 """The validated plan as data, at the root of every built site."""
+HISTORY = "history.json"
+"""Values over time (`model/trends.py`), beside plan.json in every site: what the next build carries forward."""
 PERMALINKS_SCRIPT = "assets/javascripts/handbook-permalinks.js"
 """Forwards a link to a section that moved (`/teams/a/#goal` after the goal moved to team b)."""
 
