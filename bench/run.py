@@ -43,7 +43,7 @@ from typing import Any
 
 import yaml
 
-from bench.synthetic import _Dumper, write_plan
+from bench.synthetic import _Dumper, write_with_history
 from sales_handbook.plan import urls
 
 BENCH = Path(__file__).resolve().parent
@@ -209,7 +209,7 @@ def measure_size(work_root: Path, teams: int, runs: int, log: Any) -> SizeResult
     """Generate the plan, time the phases, then build and floor-build it `runs` times each, interleaved."""
     work = work_root / f"teams-{teams}"
     work.mkdir(parents=True, exist_ok=True)
-    plan_dir = write_plan(work / "plan", teams, SEED)
+    plan_dir = write_with_history(work, teams, SEED)  # 8 quarters of values over time in git
     shutil.copy(REPO / "mkdocs.yml", work / "mkdocs.yml")
     shutil.rmtree(work / "theme", ignore_errors=True)
     shutil.copytree(REPO / "theme", work / "theme")

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.run import PYTHON, REPO, SEED, run_child
-from bench.synthetic import write_plan
+from bench.synthetic import write_with_history
 
 
 def _patch(module: str, name: str, value: object) -> Callable[[], None]:
@@ -106,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work / f"teams-{args.teams}"
     work.mkdir(parents=True, exist_ok=True)
     plan = work / "plan"
-    if not (plan / "organization.yaml").is_file():
-        write_plan(plan, args.teams, SEED)
+    if not (work / ".git").is_dir():
+        write_with_history(work, args.teams, SEED)  # 8 quarters of values over time in git
     shutil.copy(REPO / "mkdocs.yml", work / "mkdocs.yml")
     shutil.rmtree(work / "theme", ignore_errors=True)
     shutil.copytree(REPO / "theme", work / "theme")

@@ -13,16 +13,26 @@ collaborator has someone supporting the goal. About one in a hundred of
 those links is left flawed (FLAW_RATE), so the health page and the rule
 pages have real findings to show, in the proportion a large plan has them.
 
-Run `python -m bench.synthetic DIR --teams 1000 --seed 1` to write one.
+With history (`write_with_history`), the folder holding the plan is a git
+repository of HISTORY_QUARTERS quarterly check-ins: each commit sets `as_of` to
+a quarter's last day and every `current` part of the way from its baseline to
+today's value, with a confidence on every fifth number and a note on every
+twentieth; the last commit is the plan itself. Builds then read 8 quarters of
+values over time, as a plan kept in git for two years has them.
+
+Run `python -m bench.synthetic DIR --teams 1000 --seed 1 [--history]` to write one.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
+import os
 import random
 import re
 import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -37,6 +47,8 @@ REVIEWS = 8
 PLAN_PERIOD = "2026-Q4"
 AS_OF = "2026-11-20"
 FLAW_RATE = 0.01
+HISTORY_QUARTERS = 8
+"""Check-ins in git with history: seven quarter ends before the plan's quarter, and the plan's own as_of."""
 """Share of individual goals that end after a goal they support, and of collaborations nobody supports."""
 
 CITIES = (
@@ -277,12 +289,73 @@ def write_plan(folder: Path, teams: int, seed: int = 1, flaw_rate: float = FLAW_
     """Write a synthetic plan into `folder` (replacing what is there); return the folder."""
     if folder.exists():
         shutil.rmtree(folder)
-    for rel, data in plan_files(teams, seed, flaw_rate).items():
+    _write_files(folder, plan_files(teams, seed, flaw_rate))
+    return folder
+
+
+def _write_files(folder: Path, files: dict[str, dict[str, Any]]) -> None:
+    for rel, data in files.items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100),
                         encoding="utf-8")
-    return folder
+
+
+def _quarter_ends(count: int) -> list[str]:
+    """The last days of the `count` quarters before PLAN_PERIOD, oldest first."""
+    year, quarter = int(PLAN_PERIOD[:4]), int(PLAN_PERIOD[-1])
+    ends = []
+    for _ in range(count):
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        month = quarter * 3
+        ends.append((dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).isoformat())
+    return ends[::-1]
+
+
+def _checked_in(files: dict[str, dict[str, Any]], share: float, as_of: str, rng: random.Random) -> dict[str, Any]:
+    """The plan files as an earlier check-in had them: every current `share` of the way from its baseline."""
+    earlier = copy.deepcopy(files)
+    earlier["organization.yaml"]["as_of"] = as_of
+    numbers = [m for o in earlier["objectives.yaml"]["objectives"] for m in o["key_metrics"]]
+    for rel, data in earlier.items():
+        if rel.startswith("teams/"):
+            numbers += data["goals"] + [g for person in data["people"] for g in person.get("goals", [])]
+    for i, number in enumerate(numbers):
+        if "current" in number:
+            number["current"] = round(number["baseline"] + (number["current"] - number["baseline"]) * share)
+        if i % 5 == 0:
+            number["confidence"] = rng.choice(("high", "medium", "low"))
+        if i % 20 == 0:
+            number["note"] = f"Check-in of {as_of}: on the way."
+    return earlier
+
+
+def write_with_history(repo: Path, teams: int, seed: int = 1, quarters: int = HISTORY_QUARTERS) -> Path:
+    """`repo/plan` as `write_plan` writes it, `repo` a git repository of `quarters` check-ins of it (see
+    the module notes); an existing repository there is replaced. Returns the plan folder."""
+    plan_dir = repo / "plan"
+    shutil.rmtree(repo / ".git", ignore_errors=True)
+    if plan_dir.exists():
+        shutil.rmtree(plan_dir)
+    files = plan_files(teams, seed)
+    rng = random.Random(seed)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+    repo.mkdir(parents=True, exist_ok=True)
+    git("init", "-q", "-b", "main")
+    ends = _quarter_ends(quarters - 1)
+    for number, as_of in enumerate(ends, start=1):
+        _write_files(plan_dir, _checked_in(files, number / quarters, as_of, rng))
+        git("add", "plan")
+        git("commit", "-q", "-m", f"Check-in of {as_of}")
+    _write_files(plan_dir, files)
+    git("add", "plan")
+    git("commit", "-q", "-m", f"Check-in of {AS_OF}")
+    return plan_dir
 
 
 def main() -> None:
@@ -293,8 +366,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--flaw-rate", type=float, default=FLAW_RATE,
                         help="share of links left flawed, for rule findings (default %(default)s; 1 flags nearly all)")
+    parser.add_argument("--history", action="store_true",
+                        help=f"write FOLDER/plan in a git repository FOLDER of {HISTORY_QUARTERS} quarterly check-ins")
     args = parser.parse_args()
-    write_plan(args.folder, args.teams, args.seed, args.flaw_rate)
+    if args.history:
+        write_with_history(args.folder, args.teams, args.seed)
+    else:
+        write_plan(args.folder, args.teams, args.seed, args.flaw_rate)
 
 
 if __name__ == "__main__":

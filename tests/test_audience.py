@@ -274,7 +274,8 @@ def test_internal_view_marks_every_withheld_item_in_the_pages(tmp_path: Path) ->
     _, _, internal = views(scenario(tmp_path, "team"))
     page = pages.render(internal)[urls.team_page("field-marketing")]
     assert page.startswith(f"# Field Marketing {MARKER}\n")
-    assert f"{MARKER} {{ #qualified-leads }}" in page and f"### [Mark Field](../people/mark-field.md) {MARKER} {{ #mark-field }}" in page
+    assert f"{MARKER} {{ #qualified-leads }}" in page and f"| [Mark Field](../people/mark-field.md) {MARKER} |" in page
+    assert pages.render(internal)[urls.person_page("mark-field")].startswith(f"# Mark Field {MARKER}\n")
     assert f"[Field Marketing](field-marketing.md) {MARKER}" in pages.render(internal)[urls.TEAMS]
 
 
@@ -593,9 +594,31 @@ def plant_lineage_and_weights(plan_dir: Path) -> None:
 """)
 
 
+def commit_a_past_with_sentinels(root: Path, plan_dir: Path) -> None:
+    """On top of the others: the plan folder in git, its first commit a check-in (as_of 2026-10-01) giving the
+    internal goal and the internal key metric of a public objective a value and a note: values over time."""
+    s, i = sentinel, INTERNAL_ID
+    original = {rel: (plan_dir / rel).read_bytes() for rel in ("organization.yaml", "objectives.yaml",
+                                                               "teams/north-sales.yaml")}
+    replace_in(plan_dir, "organization.yaml", "as_of: 2026-11-15\n", "as_of: 2026-10-01\n")
+    replace_in(plan_dir, "teams/north-sales.yaml", f"    weight: 15\n    formerly: [{i}-former-goal]\n",
+               f"    weight: 15\n    formerly: [{i}-former-goal]\n    current: 0.5\n    note: {s('history-goal')} note\n")
+    replace_in(plan_dir, "objectives.yaml", "        target: 2\n        visibility: internal\n",
+               f"        target: 2\n        current: 1.5\n        note: {s('history-metric')} note\n"
+               "        visibility: internal\n")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["-c", "user.name=Owner", "-c", "user.email=o@example.com", "commit", "-qm", "October check-in"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+    for rel, data in original.items():
+        (plan_dir / rel).write_bytes(data)
+    subprocess.run(["git", "-C", str(root), "-c", "user.name=Owner", "-c", "user.email=o@example.com", "commit",
+                    "-qam", "November check-in"], check=True, capture_output=True)
+
+
 SENTINEL_KINDS = ("metric", "objective", "evidence", "benefit", "team", "alignment", "goal", "individual-goal",
                   "supports-internal-only", "person", "lead", "decision", "change", "change-to-internal-goal",
-                  "review", "retired", "change-by-former-id", "change-to-retired-goal")
+                  "review", "retired", "change-by-former-id", "change-to-retired-goal", "history-goal",
+                  "history-metric")
 
 
 def site_files(site: Path) -> dict[str, bytes]:
@@ -617,6 +640,7 @@ def sentinel_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     plan_dir = make_plan(root)
     plant_sentinels(plan_dir)
     plant_lineage_and_weights(plan_dir)
+    commit_a_past_with_sentinels(root, plan_dir)
     sites = {}
     for audience in Audience:
         sites[audience.value] = root / audience.value
@@ -683,14 +707,16 @@ def test_an_internal_build_holds_every_sentinel_and_marks_the_items(sentinel_sit
         found = re.search(rf'<h[1-6] id="{re.escape(anchor)}">(.*?)</h[1-6]>', text, re.S)
         return found is not None and MARKER in found.group(1)
 
-    north = page("teams/north-sales/index.html")
-    for anchor in ("zz7f3a-goal", "zz7f3a-individual-goal", "zz7f3a-supports-internal-only", "zz7f3a-person",
-                   "zz7f3a-person-goal"):
-        assert marked_heading(north, anchor), anchor
-    assert marked_heading(page("teams/south-sales/index.html"), "zz7f3a-lead")
+    assert marked_heading(page("teams/north-sales/index.html"), "zz7f3a-goal")
+    # individual goals are sections of their person's page
+    plan = load_plan(site.parent / "plan")
+    for goal_id in ("zz7f3a-individual-goal", "zz7f3a-supports-internal-only", "zz7f3a-person-goal"):
+        person = plan.individual_goal(goal_id)[1]
+        assert marked_heading(page(f"people/{person.id}/index.html"), goal_id), goal_id
     assert marked_heading(page("benefits/index.html"), "zz7f3a-benefit")
     for path in ("teams/zz7f3a-team/index.html", "objectives/zz7f3a-objective/index.html",
-                 f"reviews/{INTERNAL_REVIEW}/index.html"):
+                 f"reviews/{INTERNAL_REVIEW}/index.html", "people/zz7f3a-person/index.html",
+                 "people/zz7f3a-lead/index.html"):
         h1 = re.search(r"<h1[^>]*>(.*?)</h1>", page(path), re.S)
         assert h1 is not None and MARKER in h1.group(1), path
     assert f"{html.escape(sentinel('metric'))} name {MARKER}" in page("objectives/grow-revenue/index.html")
@@ -743,12 +769,13 @@ def test_an_individual_goal_without_supports_is_public_unless_marked_internal(tm
     replace_in(plan_dir, "teams/north-sales.yaml", "        supports:\n          - north-new-arr\n", "")
     rendered, data = public_outputs(plan_dir)
     north = rendered[urls.team_page("north-sales")]
-    assert "### [Olaf Berg](../people/olaf-berg.md)" in north and "#### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in north
-    assert "supports no team goal yet" in north
-    assert "| Supports | no team goal yet |" in rendered[urls.person_page("olaf-berg")]
+    olaf = rendered[urls.person_page("olaf-berg")]
+    assert "| [Olaf Berg](../people/olaf-berg.md) |" in north
+    assert "### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in olaf
+    assert "| Supports | no team goal yet |" in olaf
     assert '"id": "olaf-new-arr"' in data
-    internal = pages.render(for_audience(load_plan(plan_dir), Audience.internal))[urls.team_page("north-sales")]
-    assert "#### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in internal  # not marked internal
+    internal = pages.render(for_audience(load_plan(plan_dir), Audience.internal))[urls.person_page("olaf-berg")]
+    assert "### Sign €500k of new-customer ARR in Norway { #olaf-new-arr }" in internal  # not marked internal
     assert "olaf-new-arr" not in withheld(load_plan(plan_dir)).individual_goals
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +85,107 @@ def test_an_export_replaces_only_an_export(tmp_path: Path, capsys) -> None:
     assert handbook(tmp_path, "export", "out", "--plan", str(EXAMPLE_PLAN)) == 1
     assert "holds files that a handbook build did not make" in capsys.readouterr().err
     assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
+
+
+# ---------------------------------------------------------------- the numbers as a spreadsheet
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_the_csv_export_has_a_row_per_number_with_the_plan_s_values(tmp_path: Path) -> None:
+    from sales_handbook.model.audience import for_audience
+    from sales_handbook.plan.loader import load_plan
+
+    assert handbook(tmp_path, "export", "--format", "csv", "numbers.csv", "--plan", str(EXAMPLE_PLAN)) == 0
+    rows = read_csv(tmp_path / "numbers.csv")
+    plan = for_audience(load_plan(EXAMPLE_PLAN), "public")
+    assert list(rows[0]) == ["kind", "id", "title", "team", "owner", "objectives", "metric", "unit", "baseline",
+                             "target", "current", "direction", "time_frame", "status", "confidence", "note", "as_of"]
+    kinds = [row["kind"] for row in rows]
+    assert kinds.count("goal") == len(plan.goals())
+    assert kinds.count("individual-goal") == len(plan.individual_goals())
+    assert kinds.count("key-metric") == sum(len(o.key_metrics) for o in plan.objectives)
+    by_id = {row["id"]: row for row in rows}
+    assert {k: by_id["anz-new-arr"][k] for k in ("team", "owner", "objectives", "baseline", "target", "current",
+                                                 "status", "confidence", "as_of")} == {
+        "team": "anz-partner-sales", "owner": "liam-oconnor", "objectives": "grow-recurring-revenue", "baseline": "0",
+        "target": "350", "current": "165", "status": "on-track", "confidence": "low", "as_of": "2026-11-20"}
+    assert by_id["hannah-new-arr"]["owner"] == "hannah-reid"
+    arr = by_id["grow-recurring-revenue/arr"]
+    assert (arr["current"], arr["confidence"], arr["note"]) == (
+        "41.75", "medium", "Holds if the December enterprise deals close as forecast.")
+    assert by_id["delight-customers/nps"]["status"] == "no-current"
+
+
+def test_the_csv_export_keeps_formulas_from_running_and_never_replaces_a_file_unasked(tmp_path: Path) -> None:
+    plan = tmp_path / "plan"
+    shutil.copytree(EXAMPLE_PLAN, plan)
+    team = plan / "teams" / "anz-partner-sales.yaml"
+    team.write_text(team.read_text(encoding="utf-8").replace("title: Sign €350k of new-customer ARR",
+                                                             'title: "=HYPERLINK(\\"http://evil.test\\")"')
+                    .replace("    note: Two of", "    note: +Two of"), encoding="utf-8")
+    out = tmp_path / "numbers.csv"
+    out.write_text("edited by hand", encoding="utf-8")
+    assert handbook(tmp_path, "export", "--format", "csv", "numbers.csv") == 1
+    assert out.read_text(encoding="utf-8") == "edited by hand"
+    assert handbook(tmp_path, "export", "--format", "csv", "numbers.csv", "--force") == 0
+    row = next(row for row in read_csv(out) if row["id"] == "anz-new-arr")
+    assert row["title"] == "'=HYPERLINK(\"http://evil.test\")" and row["note"].startswith("'+Two of")
+    # What update reads back is the plan's own text again: an unedited export changes nothing.
+    git = ["git", "-C", str(tmp_path)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "plan"], check=True)
+    assert handbook(tmp_path, "update", "numbers.csv", "--as-of", "2026-11-20") == 0
+    assert subprocess.run([*git, "diff", "--name-only"], capture_output=True, text=True).stdout == ""
+
+
+def test_export_edit_update_round_trip(tmp_path: Path) -> None:
+    from sales_handbook.plan.loader import load_plan
+
+    shutil.copytree(EXAMPLE_PLAN, tmp_path / "plan")
+    assert handbook(tmp_path, "export", "--format", "csv", "numbers.csv") == 0
+    rows = read_csv(tmp_path / "numbers.csv")
+    for row in rows:
+        if row["id"] == "latam-new-arr":
+            row.update(current="333", confidence="low", note="A large tender moved to Q1.")
+    with (tmp_path / "numbers.csv").open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert handbook(tmp_path, "update", "numbers.csv", "--as-of", "2026-12-01") == 0
+    plan = load_plan(tmp_path / "plan")
+    _, goal = plan.goal("latam-new-arr")
+    assert (goal.current, goal.confidence.value, goal.note) == (333, "low", "A large tender moved to Q1.")
+    assert str(plan.organization.as_of) == "2026-12-01"
+
+
+def test_the_public_export_leaves_out_internal_numbers(tmp_path: Path) -> None:
+    from sales_handbook.model import checkins
+    from sales_handbook.model.audience import for_audience
+    from sales_handbook.plan.loader import load_plan
+
+    plan = load_plan(EXAMPLE_PLAN)
+    assert handbook(tmp_path, "export", "--format", "csv", "public.csv", "--plan", str(EXAMPLE_PLAN)) == 0
+    assert handbook(tmp_path, "export", "--format", "csv", "all.csv", "--plan", str(EXAMPLE_PLAN),
+                    "--audience", "internal") == 0
+    public = [row["id"] for row in read_csv(tmp_path / "public.csv")]
+    everything = [row["id"] for row in read_csv(tmp_path / "all.csv")]
+    assert public == [n.ref for n in checkins.numbers(for_audience(plan, "public"))]
+    assert everything == [n.ref for n in checkins.numbers(plan)]
+    assert set(public) < set(everything)
+
+
+def test_the_xlsx_export_holds_the_same_rows(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    assert handbook(tmp_path, "export", "--format", "xlsx", "numbers.xlsx", "--plan", str(EXAMPLE_PLAN)) == 0
+    assert handbook(tmp_path, "export", "--format", "csv", "numbers.csv", "--plan", str(EXAMPLE_PLAN)) == 0
+    sheet = openpyxl.load_workbook(tmp_path / "numbers.xlsx").active
+    values = [[("" if v is None else v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    rows = read_csv(tmp_path / "numbers.csv")
+    assert values[0] == list(rows[0])
+    assert len(values) == len(rows) + 1
+    first = dict(zip(values[0], values[1]))
+    assert first["id"] == rows[0]["id"] and first["current"] == float(rows[0]["current"])

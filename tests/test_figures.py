@@ -44,8 +44,7 @@ def test_every_slot_on_every_page_is_filled(example: tuple[Plan, dict[str, str]]
     team_goals = [g for _, g in plan.goals() if g.target is not None]
     minis = (len(team_goals) + sum(1 for o in plan.objectives for item in alignment.serving(plan, o.id)
                                    if item.goal.target is not None)  # overviews: team pages and objective pages
-             + sum(1 for _, _, g in plan.individual_goals() if g.target is not None)  # person pages: their own
-             + sum(1 for _, g in plan.goals() if g.owner is not None and g.target is not None))  # and owned goals
+             + sum(1 for _, g in plan.goals() if g.owner is not None and g.target is not None))  # goals people own
     served = [o for o in plan.objectives if alignment.serving(plan, o.id)]
     rollups = (2 * len(served)  # on the objective's page, and small on the home page
                + sum(1 for t in plan.teams if t.goals) + len({t.department for t in plan.teams if t.goals})

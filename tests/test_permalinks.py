@@ -63,12 +63,14 @@ def test_every_goal_and_person_has_an_address_that_leads_to_its_section(site: Pa
     assert follow(site, "people/olaf-berg/")[0] == "people/olaf-berg/"
 
 
-def test_links_to_a_person_or_individual_goal_on_the_team_page_keep_their_sections(site: Path, plan) -> None:
-    # links pasted before people had their own pages pointed into the team page: those sections are still there
+def test_links_into_the_team_page_from_before_people_had_pages_are_forwarded_to_them(site: Path, plan) -> None:
+    # `/teams/<team>/#<person>` and `#<individual goal>` were their sections; the forwarding script now sends
+    # such a link on to the item's address, which leads to the person's page (and the goal's section there)
+    addresses = forwarding_addresses(site, ".")
     for team, person in plan.people():
-        assert follow(site, urls.url(urls.team_page(team.id), person.id))[0].endswith(f"#{person.id}")
+        assert follow(site, addresses[person.id])[0] == f"people/{person.id}/"
         for goal in person.goals:
-            assert follow(site, urls.url(urls.team_page(team.id), goal.id))[0].endswith(f"#{goal.id}")
+            assert follow(site, addresses[goal.id])[0] == f"people/{person.id}/#{goal.id}"
 
 
 def test_teams_and_objectives_keep_their_own_pages_and_former_ids_redirect(site: Path) -> None:

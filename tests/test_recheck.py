@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from bench.synthetic import write_plan
 from sales_handbook.rules import health
-from sales_handbook.plan.loader import load_plan
+from sales_handbook.plan.loader import Reader, load_plan
 from sales_handbook.plan.plan import Plan
 from sales_handbook.speed.recheck import Rechecker
-from sales_handbook.plan.schema import Alignment, MetricKind, Team
+from sales_handbook.plan.schema import Alignment, Confidence, MetricKind, Team
 from tests.planfiles import make_plan, replace_in
 
 
@@ -37,7 +37,8 @@ def edit(plan: Plan, removed: list[Team], data: st.DataObject) -> Plan:
     team_ids = [t.id for t in teams] + [t.id for t in removed] + ["ghost-team"]
     objective_ids = [o.id for o in plan.objectives]
     kind = data.draw(st.sampled_from(["frame", "supports", "collaborators", "aligns", "drop-goal", "rename-goal",
-                                      "metric", "drop-team", "restore-team", "territory", "weights", "period"]))
+                                      "metric", "drop-team", "restore-team", "territory", "weights", "period",
+                                      "confidence"]))
     if kind == "period":
         period = data.draw(st.sampled_from(["2026-Q3", "2026-Q4", "2027-Q1"]))
         return replaced(plan, teams, organization=plan.organization.model_copy(update={"period": period}))
@@ -51,7 +52,9 @@ def edit(plan: Plan, removed: list[Team], data: st.DataObject) -> Plan:
         removed.append(teams.pop(index))
         return replaced(plan, teams)
     goals, people = list(team.goals), list(team.people)
-    if kind in ("frame", "supports", "territory", "weights") and people:
+    confidence = data.draw(st.sampled_from([None, *Confidence]))
+    on_person = kind in ("frame", "supports", "territory", "weights") or (kind == "confidence" and data.draw(st.booleans()))
+    if on_person and people:
         p = data.draw(st.integers(0, len(people) - 1))
         person = people[p]
         own = list(person.goals)
@@ -66,6 +69,8 @@ def edit(plan: Plan, removed: list[Team], data: st.DataObject) -> Plan:
             elif kind == "supports":
                 own[g] = own[g].model_copy(update={"supports": tuple(data.draw(st.lists(st.sampled_from(goal_ids),
                                                                                          max_size=2, unique=True)))})
+            elif kind == "confidence":
+                own[g] = own[g].model_copy(update={"confidence": confidence})
             else:
                 own[g] = own[g].model_copy(update={"weight": data.draw(st.sampled_from([None, 50.0, 100.0]))})
             people[p] = person.model_copy(update={"goals": tuple(own)})
@@ -89,6 +94,8 @@ def edit(plan: Plan, removed: list[Team], data: st.DataObject) -> Plan:
                 goals[g] = goal.model_copy(update={"id": new_id})
         elif kind == "metric":
             goals[g] = goal.model_copy(update={"metric": data.draw(st.sampled_from(list(MetricKind)))})
+        elif kind == "confidence":
+            goals[g] = goal.model_copy(update={"confidence": confidence})
     teams[index] = team.model_copy(update={"goals": tuple(goals), "people": tuple(people)})
     return replaced(plan, teams)
 
@@ -131,3 +138,20 @@ def test_a_finding_in_an_unchanged_file_appears_when_the_team_it_points_at_chang
     found = rechecker.findings(after)
     assert found == health.findings(after)
     assert [f.file for f in found if f.rule.id == "collaborator-without-support"] == ["teams/north-sales.yaml"]
+
+
+def test_a_key_metric_finding_of_a_per_team_rule_stays_after_an_edit_to_a_team(tmp_path: Path) -> None:
+    """`confidence-disagrees` looks at team files and at objectives.yaml: an edit to a team re-checks only
+    teams, and the key metric's finding, in a file no team owns, is still found."""
+    folder = make_plan(tmp_path)
+    replace_in(folder, "objectives.yaml", "        confidence: medium\n", "        confidence: low\n")
+    rechecker, reader = Rechecker(), Reader()
+    before = reader.load(folder)
+    assert [f.file for f in rechecker.findings(before) if f.rule.id == "confidence-disagrees"] == ["objectives.yaml"]
+    replace_in(folder, "teams/north-sales.yaml", "    confidence: low\n", "    confidence: high\n")
+    after = reader.load(folder)
+    found = rechecker.findings(after)
+    assert rechecker.teams_checked < len(after.teams)
+    assert found == health.findings(after)
+    assert [f.file for f in found if f.rule.id == "confidence-disagrees"] == ["objectives.yaml",
+                                                                            "teams/north-sales.yaml"]

@@ -46,10 +46,10 @@ CASES: dict[str, tuple[list[Edit], list[tuple[str, int, str]]]] = {
         [("teams/south-sales.yaml", 5, "goal 'south-new-logos' serves no objective")]),
     "objective-without-goals": (
         [("objectives.yaml", "        direction: increase\n", "        direction: increase\n" + ANOTHER_OBJECTIVE)],
-        [("objectives.yaml", 30, "objective 'open-japan' is served by no team goal")]),
+        [("objectives.yaml", 31, "objective 'open-japan' is served by no team goal")]),
     "individual-goal-without-team-goal": (
         [("teams/north-sales.yaml", "        supports:\n          - north-new-arr\n", "")],
-        [("teams/north-sales.yaml", 53, "individual goal 'olaf-new-arr' of Olaf Berg supports no team goal")]),
+        [("teams/north-sales.yaml", 55, "individual goal 'olaf-new-arr' of Olaf Berg supports no team goal")]),
     "revenue-only-team": (
         [("teams/south-sales.yaml", "metric: customers", "metric: revenue")],
         [("teams/south-sales.yaml", 5, "team 'south-sales' looks only at revenue: its only goal is a revenue goal")]),
@@ -65,10 +65,10 @@ CASES: dict[str, tuple[list[Edit], list[tuple[str, int, str]]]] = {
                                         "(which ends on 2026-12-31)")]),
     "single-department-objective": (
         [NO_DELIGHT_FROM_MARKETING],
-        [("objectives.yaml", 15, "objective 'delight-customers' is served by the sales department only")]),
+        [("objectives.yaml", 16, "objective 'delight-customers' is served by the sales department only")]),
     "collaborator-without-support": (
         [NO_DELIGHT_FROM_MARKETING],
-        [("teams/north-sales.yaml", 30, "goal 'north-handover-quality' counts on team 'field-marketing', but none of "
+        [("teams/north-sales.yaml", 32, "goal 'north-handover-quality' counts on team 'field-marketing', but none of "
                                         "its goals serves 'delight-customers' and none of its people's goals supports "
                                         "'north-handover-quality'")]),
     "salesperson-without-goals": (
@@ -76,19 +76,19 @@ CASES: dict[str, tuple[list[Edit], list[tuple[str, int, str]]]] = {
         [("teams/south-sales.yaml", 24, "salesperson 'sam-sales' (Sam Sales) has no individual goals")]),
     "individual-goal-for-another-team": (
         [("teams/north-sales.yaml", "          - north-new-arr\n", "          - south-new-logos\n")],
-        [("teams/north-sales.yaml", 62, "individual goal 'olaf-new-arr' of Olaf Berg supports only goals of team "
+        [("teams/north-sales.yaml", 64, "individual goal 'olaf-new-arr' of Olaf Berg supports only goals of team "
                                         "'south-sales', which do not name 'north-sales' as a collaborator")]),
     "goal-outside-parent-time-frame": (
         [],
-        [("teams/north-sales.yaml", 71, "individual goal 'olaf-handovers' of Olaf Berg (2026-Q4) ends after team "
+        [("teams/north-sales.yaml", 73, "individual goal 'olaf-handovers' of Olaf Berg (2026-Q4) ends after team "
                                         "goal 'north-handover-quality' it supports (due 2026-11-30)")]),
     "weights-do-not-add-up": (
         [("teams/north-sales.yaml", "    current: 700\n", "    current: 700\n    weight: 60\n"),
          ("teams/north-sales.yaml", "        current: 300\n", "        current: 300\n        weight: 70\n"),
          ("teams/north-sales.yaml", "        current: 6\n", "        current: 6\n        weight: 20\n")],
-        [("teams/north-sales.yaml", 20, "1 of the 2 goals of team 'north-sales' have a weight; goal "
+        [("teams/north-sales.yaml", 22, "1 of the 2 goals of team 'north-sales' have a weight; goal "
                                        "'north-handover-quality' has none"),
-         ("teams/north-sales.yaml", 61, "the weights of Olaf Berg's goals add up to 90%, not 100%")]),
+         ("teams/north-sales.yaml", 63, "the weights of Olaf Berg's goals add up to 90%, not 100%")]),
     "unassigned-territory": (
         [("teams/north-sales.yaml", "description: Sells to food distributors in the Nordics.\n",
           "description: Sells to food distributors in the Nordics.\nterritories:\n  - Norway\n  - Denmark\n")],
@@ -101,7 +101,7 @@ CASES: dict[str, tuple[list[Edit], list[tuple[str, int, str]]]] = {
     "unlisted-territory-or-segment": (
         [("teams/north-sales.yaml", "description: Sells to food distributors in the Nordics.\n",
           "description: Sells to food distributors in the Nordics.\nterritories:\n  - Norwey\n")],
-        [("teams/north-sales.yaml", 47, "Olaf Berg's territory 'Norway' is not in the territory list of team "
+        [("teams/north-sales.yaml", 49, "Olaf Berg's territory 'Norway' is not in the territory list of team "
                                         "'north-sales'")]),
     "no-recent-review": (
         [("organization.yaml", "period: 2026-Q4", "period: 2027-Q1")],
@@ -115,6 +115,15 @@ CASES: dict[str, tuple[list[Edit], list[tuple[str, int, str]]]] = {
         [("organization.yaml", "as_of: 2026-11-15\n", "")],
         [("organization.yaml", 7, "the plan gives current values but no 'as_of' date: status is judged as of "
                                   "2026-12-31, the last day of 2026-Q4")]),
+    "confidence-disagrees": (
+        [("teams/north-sales.yaml", "    confidence: low\n", "    confidence: high\n"),
+         ("teams/north-sales.yaml", "        current: 6\n", "        current: 6\n        confidence: low\n"),
+         ("teams/north-sales.yaml", "        current: 300\n", "        current: 300\n        confidence: medium\n"),
+         ("objectives.yaml", "        confidence: medium\n", "        confidence: low\n"),
+         ("objectives.yaml", "        current: 35\n", "        current: 35\n        confidence: high\n")],
+        [("objectives.yaml", 14, "key metric 'arr' of objective 'grow-revenue' is on track, but its owner's "
+                                 "confidence is low"),
+         ("teams/north-sales.yaml", 13, "goal 'north-new-arr' is off track, but its owner's confidence is high")]),
 }
 
 FIXES: dict[str, list[Edit]] = {

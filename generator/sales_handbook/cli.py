@@ -49,6 +49,8 @@ how every team's goals serve the organization's objectives.
   handbook publish --dir OUT  publish the site to a folder, replaced in one step
   handbook diff OLD NEW       list what changed between two plans
   handbook export DIR         write plain Markdown and files that another engine can build
+  handbook export --format csv FILE   write every goal and key metric as a spreadsheet
+  handbook update FILE.csv    write a check-in's current values, confidence and notes into the plan
   handbook init [DIR]         start a new company's handbook: a starter plan, CI, schemas
   handbook schema             write the JSON Schema of every kind of plan file
 """
@@ -177,16 +179,39 @@ def _parser() -> argparse.ArgumentParser:
     publish.set_defaults(run=_publish)
 
     export = commands.add_parser(
-        "export", help="write the handbook as plain Markdown and files another engine can build",
-        description="Write DIR/docs (every page as Markdown, safe on its own, with its figures as inline SVG, and "
-                    "the redirects and plan.json), DIR/mkdocs.yml (plain MkDocs with Material, no handbook plugin) "
-                    "and DIR/overrides (the theme overrides). Build it with 'mkdocs build -f DIR/mkdocs.yml' or "
-                    "another engine. DIR is replaced in one step, like a site folder.")
-    export.add_argument("out", type=Path, metavar="DIR", help="the folder to write (replaced whole)")
+        "export", help="write the handbook as plain Markdown for another engine, or its numbers as a spreadsheet",
+        description="--format site (the default): write DIR/docs (every page as Markdown, safe on its own, with its "
+                    "figures as inline SVG, and the redirects and plan.json), DIR/mkdocs.yml (plain MkDocs with "
+                    "Material, no handbook plugin) and DIR/overrides (the theme overrides). Build it with 'mkdocs "
+                    "build -f DIR/mkdocs.yml' or another engine. DIR is replaced in one step, like a site folder. "
+                    "--format csv or xlsx: write FILE with one row per goal, individual goal and key metric (team, "
+                    "owner, baseline, target, current, status, confidence, note...), the monthly check-in's sheet "
+                    "that 'handbook update' reads back. '-' writes CSV to standard output. An existing FILE is "
+                    "replaced only with --force.")
+    export.add_argument("out", metavar="DIR|FILE", help="the folder to write (replaced whole), or with --format csv or "
+                                                        "xlsx the file ('-': standard output)")
+    export.add_argument("--format", choices=("site", *checkin_formats()), default="site",
+                        help="site: Markdown for another engine (default); csv or xlsx: the plan's numbers")
+    export.add_argument("--force", action="store_true", help="with --format csv or xlsx: replace FILE if it exists")
     plan_option(export)
     audience_option(export)
     history_options(export)
     export.set_defaults(run=_export)
+
+    update = commands.add_parser(
+        "update", help="write a check-in's values from a CSV file into the plan",
+        description="Read FILE.csv (a header row naming at least the columns id and current, and optionally "
+                    "confidence and note; other columns are ignored, so an export edited in a spreadsheet or a CRM "
+                    "report both work) and write the values into the plan's YAML in place: only those values "
+                    "change, every comment, quote and blank line stays. Sets as_of in organization.yaml. An empty "
+                    "cell leaves a value as it is; '-' removes it. Every problem is reported as FILE.csv:ROW:COLUMN, "
+                    "and nothing is written unless every row is right.")
+    update.add_argument("table", type=Path, metavar="FILE.csv", help="the CSV file with the values")
+    update.add_argument("--as-of", default=None, metavar="DATE",
+                        help="the day the values were measured, YYYY-MM-DD (default: today)")
+    update.add_argument("--dry-run", action="store_true", help="print the change as a diff and write nothing")
+    plan_option(update)
+    update.set_defaults(run=_update)
 
     diff = commands.add_parser(
         "diff", help="list what changed between two plans",
@@ -355,20 +380,88 @@ def _publish_to(args: argparse.Namespace) -> Published | None:
                                    branch=args.branch, previous=args.previous, push=args.push, remote=args.remote)
 
 
-def _export(args: argparse.Namespace) -> int:
-    from sales_handbook.publish import builds, export
+def checkin_formats() -> tuple[str, ...]:
+    """The spreadsheet formats `handbook export --format` writes."""
+    from sales_handbook.publish import checkin
 
+    return checkin.FORMATS
+
+
+def _export(args: argparse.Namespace) -> int:
+    from sales_handbook.publish import builds, configuration, export, trendsources
+
+    if args.format != "site":
+        return _export_table(args)
+    if args.force:
+        print("handbook: --force is for --format csv or xlsx; the site export replaces DIR in one step anyway",
+              file=sys.stderr)
+        return 2
+    args.out = Path(args.out)
     checked = _checked_plan(args.plan, args.previous, args.branch, args.audience)
     if checked is None:
         return 1
     plan = checked.plan
+    try:
+        sources = trendsources.read(args.previous, plan_dir=args.plan, branch=args.branch, published=checked.published,
+                                    cache=Path.cwd() / configuration.CACHE_DEFAULT)
+    except history.HistoryError as error:
+        print(f"handbook: cannot read the published values over time: {error}", file=sys.stderr)
+        return 1
     files = export.export_files(plan, checked.findings, Audience(args.audience), checked.published,
-                                plan.organization.period)
+                                plan.organization.period, sources)
     export.export(args.out, files, builds.protected_paths(args.plan, Path("mkdocs.yml")), interrupts=args.interrupts,
                   waiting=_say)
     print(f"handbook: {args.audience} handbook exported to {os.path.relpath(args.out.resolve())}: build it with "
           f"'mkdocs build -f {os.path.relpath(args.out.resolve() / 'mkdocs.yml')}'")
     return 0
+
+
+def _export_table(args: argparse.Namespace) -> int:
+    from sales_handbook.publish import checkin
+
+    try:
+        plan = parallel.reader([health.settings_problems]).load(args.plan)
+    except PlanError as error:
+        print(error, file=sys.stderr)
+        return 1
+    try:
+        where = checkin.export_table(plan, Audience(args.audience), args.out, args.format, force=args.force)
+    except (checkin.CheckInError, OSError) as error:
+        print(f"handbook: nothing was written: {error}", file=sys.stderr)
+        return 1
+    print(f"handbook: {args.audience} numbers written to {where} as {args.format}", file=sys.stderr)
+    return 0
+
+
+def _update(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sales_handbook.publish import checkin
+
+    as_of = args.as_of if args.as_of is not None else dt.date.today().isoformat()
+    try:
+        done = checkin.update(args.plan, args.table, as_of, dry_run=args.dry_run)
+    except PlanError as error:
+        count = len(error.diagnostics)
+        print("\n".join(d.format() for d in error.diagnostics) + f"\nhandbook: {count} "
+              f"{'problem' if count == 1 else 'problems'}, nothing was written", file=sys.stderr)
+        return 1
+    except (checkin.CheckInError, OSError) as error:
+        print(f"handbook: nothing was written: {error}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        sys.stdout.write(done.diff())
+        print(f"handbook: dry run, nothing was written: {_count(done.values, 'value')} from "
+              f"{_count(done.rows, 'row')} would change {_count(len(done.files), 'file')}", file=sys.stderr)
+        return 0
+    print(f"handbook: wrote {_count(done.values, 'value')} from {_count(done.rows, 'row')} into "
+          f"{_count(len(done.files), 'file')}, as of {done.as_of}. Next: 'handbook check', then commit and "
+          "'handbook publish'")
+    return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -28,14 +28,14 @@ from mkdocs.structure.pages import Page
 from watchdog.observers.polling import PollingObserver
 
 from sales_handbook.engine.progress import SILENT, Progress
-from sales_handbook.model import snapshot
+from sales_handbook.model import snapshot, trends
 from sales_handbook.model.audience import AUDIENCE_VARIABLE, Audience, Copies, for_audience
 from sales_handbook.model.changes import Comparisons
 from sales_handbook.plan import lineage, urls
 from sales_handbook.plan.diagnostics import PlanError, format_report
 from sales_handbook.plan.loader import Reader, display_path
 from sales_handbook.plan.plan import RETIRED_FILE, Plan
-from sales_handbook.publish import history
+from sales_handbook.publish import history, trendsources
 from sales_handbook.rules import health
 from sales_handbook.rules.health import Finding
 from sales_handbook.site import figures, pages, permalinks, sanitize, searchindex, words
@@ -88,6 +88,8 @@ class Session:
         self.pages_dir = Path()
         self.progress: Progress = SILENT
         self.snapshot_for: tuple[str | None, str | None, str | None] = (None, None, None)
+        self._sources = trendsources.Sources()
+        self._trends: trends.Trends | None = None
         self.changed = self.built = 0
 
     def configure(self, config: MkDocsConfig, options: Any, prepared: Prepared | None) -> MkDocsConfig:
@@ -125,6 +127,7 @@ class Session:
                               f"{format_report(problems)}")
         plan_key = hashlib.sha256(f"{plan_dir.resolve()}\0{audience.value}".encode()).hexdigest()[:12]
         self.pages_dir = config_dir / options.cache_dir / plan_key
+        self._sources, self._trends = self._trend_sources(options, plan_dir, config_dir, published), None
         comparisons = published.comparisons(plan, options.title or options.version or plan.organization.period)
         self.words = words.words(plan.organization.language)  # the catalog read once, before render workers fork
         self.progress.start("rendering pages", len(pages.plan_pages(plan, shown)))
@@ -151,6 +154,15 @@ class Session:
             log.info("handbook: theme.language '%s' of the MkDocs configuration is kept for the theme's own words; "
                      "the pages are in '%s' (organization.yaml)", theme_language, self.words.language)
         return config
+
+    @property
+    def trends(self) -> trends.Trends:
+        """Values over time of this build's plan, merged when first asked for: a one-shot build of a large plan
+        asks only in its worker beside MkDocs (`speed.beside`), which draws the figures and writes history.json."""
+        if self._trends is None:
+            self._trends = {} if self.plan is None else trends.series(self.plan, self._sources.readings,
+                                                                      self._sources.earlier)
+        return self._trends
 
     def files(self, files: Files, config: MkDocsConfig) -> Files:
         """The generated pages in place of the plan's YAML files."""
@@ -246,6 +258,10 @@ class Session:
     def _copies(self) -> Copies | None:
         return None
 
+    def _trend_sources(self, options: Any, plan_dir: Path, config_dir: Path,
+                       published: history.History) -> trendsources.Sources:
+        return _trend_sources(options, plan_dir, config_dir, published)
+
     def _render(self, plan_key: str, plan: Plan, shown: Sequence[Finding], comparisons: Comparisons) -> dict[str, str]:
         raise NotImplementedError
 
@@ -261,7 +277,7 @@ class Session:
     def _drawn(self, html: str, page: str) -> dict[str, str]:
         """The figures of `page`, by slot id."""
         assert self.plan is not None
-        return figures.draw_page(self.plan, page, html)
+        return figures.draw_page(self.plan, page, html, self.trends)
 
 
 class Build(Session):
@@ -285,7 +301,8 @@ class Build(Session):
         if plan is None:
             return
         recycled = None if self._spare is None else recycling.take(self._spare, folder, pages_written)
-        self._beside = Beside(folder, plan, self.rendered, lambda: site_files(plan, *snapshot_for), recycled)
+        self._beside = Beside(folder, plan, self.rendered, lambda: site_files(plan, *snapshot_for, trends=self.trends),
+                              recycled, lambda: self.trends)
 
     def _folders_ready(self) -> None:
         if self._beside is not None:
@@ -336,6 +353,7 @@ class Serving(Session):
         self._lines = snapshot.Lines()
         self._afterwards: Background[dict[str, bytes]] | None = None
         self._rebuilding = collector.BetweenRebuilds()
+        self._sources_read: tuple[tuple[str, ...], trendsources.Sources] | None = None
 
     def configure(self, config: MkDocsConfig, options: Any, prepared: Prepared | None) -> MkDocsConfig:
         """Under serve the cycle collector runs only between rebuilds (`collector.BetweenRebuilds`)."""
@@ -347,6 +365,14 @@ class Serving(Session):
 
     def _load(self, plan_dir: Path) -> Plan:
         return self._reader.load(plan_dir)
+
+    def _trend_sources(self, options: Any, plan_dir: Path, config_dir: Path,
+                       published: history.History) -> trendsources.Sources:
+        """The past is read once per session (edits change only the plan's own point), again if the options change."""
+        wanted = (str(plan_dir.resolve()), str(config_dir), options.previous, options.branch, options.cache_dir)
+        if self._sources_read is None or self._sources_read[0] != wanted:
+            self._sources_read = (wanted, super()._trend_sources(options, plan_dir, config_dir, published))
+        return self._sources_read[1]
 
     def _findings(self, plan: Plan) -> tuple[Finding, ...]:
         return self._rechecker.findings(plan)
@@ -389,9 +415,10 @@ class Serving(Session):
         if plan is None:
             return
         self._rebuilding.rebuild_ended()
-        snapshot_for, lines = self.snapshot_for, self._lines
+        snapshot_for, lines, values = self.snapshot_for, self._lines, self.trends
         kept = self._keeps_site and self._written_into == config.site_dir
-        self._afterwards = write_afterwards(Path(config.site_dir), lambda: site_files(plan, *snapshot_for, lines),
+        self._afterwards = write_afterwards(Path(config.site_dir),
+                                            lambda: site_files(plan, *snapshot_for, lines, values),
                                             self._files_written if kept else {})
         self._written_into = config.site_dir
         log.info("handbook: rules run again on %d of %d teams; %d of %d pages rendered again, %d changed, "
@@ -470,6 +497,19 @@ def _search_plugin(config: MkDocsConfig) -> Any:
     return next((plugin for plugin in config.plugins.values()
                  if isinstance(getattr(plugin.config, "fields", None), dict) and hasattr(plugin.config, "pipeline")),
                 None)
+
+
+def _trend_sources(options: Any, plan_dir: Path, config_dir: Path, published: history.History) -> trendsources.Sources:
+    """What the build knows of the numbers' past (`publish.trendsources`), read with the same `previous` as the
+    published plans; git's blobs are cached in the handbook's cache folder."""
+    previous = options.previous
+    if previous not in (history.AUTO, history.NONE):
+        previous = str(config_dir / previous)
+    try:
+        return trendsources.read(previous, plan_dir=plan_dir, branch=options.branch, published=published,
+                                 cache=config_dir / options.cache_dir)
+    except history.HistoryError as error:
+        raise PluginError(f"cannot read the published values over time: {error}") from None
 
 
 def _history(options: Any, plan_dir: Path, config_dir: Path) -> history.History:

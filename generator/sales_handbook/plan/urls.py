@@ -26,6 +26,8 @@ CHANGES = "changes.md"
 
 SNAPSHOT = "plan.json"
 """The validated plan as data, at the root of every built site."""
+HISTORY = "history.json"
+"""Values over time (`model/trends.py`), beside plan.json in every site: what the next build carries forward."""
 PERMALINKS_SCRIPT = "assets/javascripts/handbook-permalinks.js"
 """Forwards a link to a section that moved (`/teams/a/#goal` after the goal moved to team b)."""
 
@@ -88,6 +90,21 @@ def permanent_page(kind: str, item_id: str) -> str:
     """The permanent address of any item ('goal', 'team', 'objective' or 'person'), from its id only."""
     pages = {"goal": goal_page, "team": team_page, "objective": objective_page, "person": person_page}
     return pages[kind](item_id)
+
+
+KEY_METRIC_SEPARATOR = "/"
+"""Key metric ids are unique only within their objective: a spreadsheet row names one as `objective/metric`."""
+
+
+def key_metric_ref(objective_id: str, metric_id: str) -> str:
+    """How a spreadsheet row names a key metric (`grow-recurring-revenue/arr`); goals are named by their id."""
+    return f"{objective_id}{KEY_METRIC_SEPARATOR}{metric_id}"
+
+
+def parse_key_metric_ref(ref: str) -> tuple[str, str] | None:
+    """The objective and metric ids of `key_metric_ref`'s text, or None for a goal's id."""
+    objective_id, separator, metric_id = ref.partition(KEY_METRIC_SEPARATOR)
+    return (objective_id, metric_id) if separator else None
 
 
 def url(page: str, anchor: str | None = None) -> str:

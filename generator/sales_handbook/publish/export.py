@@ -23,10 +23,11 @@ from typing import Any
 
 import yaml
 
+from sales_handbook.model import trends
 from sales_handbook.model.audience import Audience, for_audience
 from sales_handbook.plan import urls
 from sales_handbook.plan.plan import Plan
-from sales_handbook.publish import configuration, history, sitefolder
+from sales_handbook.publish import configuration, history, sitefolder, trendsources
 from sales_handbook.publish.interrupts import Interrupts
 from sales_handbook.rules import health
 from sales_handbook.rules.health import Finding
@@ -38,15 +39,16 @@ DOCS = "docs"
 OVERRIDES = "overrides"
 
 def export_files(whole: Plan, found: tuple[Finding, ...], audience: Audience, published: history.History,
-                 label: str) -> dict[str, bytes]:
-    """Every file of the export but the theme overrides, by its path in DIR."""
+                 label: str, sources: trendsources.Sources = trendsources.Sources()) -> dict[str, bytes]:
+    """Every file of the export but the theme overrides, by its path in DIR; `sources` give the trends."""
     plan = for_audience(whole, audience)
+    values = trends.series(plan, sources.readings, sources.earlier)
     shown = health.for_audience(found, whole, audience)
     rendered = parallel.render(plan, shown, published.comparisons(plan, label))
     retirements = permalinks.retirement_pages(plan)
     rendered.update(retirements)
-    files = {f"{DOCS}/{path}": figures.inline(text, plan, path).encode("utf-8") for path, text in rendered.items()}
-    files.update({f"{DOCS}/{path}": data for path, data in site_files(plan, None, None, None).items()})
+    files = {f"{DOCS}/{path}": figures.inline(text, plan, path, values).encode("utf-8") for path, text in rendered.items()}
+    files.update({f"{DOCS}/{path}": data for path, data in site_files(plan, None, None, None, trends=values).items()})
     files["mkdocs.yml"] = yaml.safe_dump(_configuration(plan, sorted({*retirements, *pages.unlisted(plan)})), allow_unicode=True,
                                          sort_keys=False).encode("utf-8")
     return files

@@ -13,14 +13,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from sales_handbook.model import alignment
+from sales_handbook.model.status import Status, assess_measure
 from sales_handbook.plan import lineage, urls
 from sales_handbook.plan.language import N_
 from sales_handbook.plan.diagnostics import Severity, clip, did_you_mean, excerpt
 from sales_handbook.plan.plan import OBJECTIVES_FILE, ORGANIZATION_FILE, Located, Plan, review_file, team_file
 from sales_handbook.plan.schema import (
     ChangeField,
+    Confidence,
     Department,
     IndividualGoal,
+    KeyMetric,
     Measure,
     MetricKind,
     Objective,
@@ -94,6 +97,9 @@ class Rule:
     `find` is then that finder on every team in turn. `handbook serve` uses it to
     check again only the teams an edit can change (`sales_handbook.speed.recheck`).
     """
+    find_elsewhere: Finder | None = None
+    """For a per-team rule that also finds problems outside `teams/` (key metrics in objectives.yaml): the finder
+    for those, which `handbook serve` runs on every edit; `find` includes what it finds."""
 
     def __reduce__(self) -> tuple[Callable[[str], Rule], tuple[str]]:
         """A rule crosses to another process (findings from a worker) by its id, and arrives as the same object."""
@@ -123,14 +129,17 @@ def _rule(rule_id: str, severity: Severity, step: int, title: str, *, checks: st
 
 
 def _team_rule(rule_id: str, severity: Severity, step: int, title: str, *, checks: str, why: str,
-               fix: str) -> Callable[[TeamFinder], TeamFinder]:
-    """Register a rule that looks at one team at a time (and at what its goals point to)."""
+               fix: str, elsewhere: Finder | None = None) -> Callable[[TeamFinder], TeamFinder]:
+    """Register a rule that looks at one team at a time (and at what its goals point to), and with `elsewhere` at
+    what lies outside the team files."""
     def register(find_in_team: TeamFinder) -> TeamFinder:
         def find(plan: Plan) -> Iterator[Hit]:
             for team in plan.teams:
                 yield from find_in_team(plan, team)
+            if elsewhere is not None:
+                yield from elsewhere(plan)
 
-        _CATALOGUE.append(Rule(rule_id, severity, step, title, checks, why, fix, find, find_in_team))
+        _CATALOGUE.append(Rule(rule_id, severity, step, title, checks, why, fix, find, find_in_team, elsewhere))
         return find_in_team
 
     return register
@@ -139,12 +148,15 @@ def _team_rule(rule_id: str, severity: Severity, step: int, title: str, *, check
 # ---------------------------------------------------------------- subjects
 
 
-def _goal(team: Team, goal: Measure) -> Subject:
+def _goal(team: Team, goal: Measure, person: Person | None = None) -> Subject:
+    """A team goal's section on its team's page, or (with its `person`) an individual goal's on theirs."""
+    if person is not None:
+        return Subject(goal.title, urls.person_page(person.id), goal.id)
     return Subject(goal.title, urls.team_page(team.id), goal.id)
 
 
 def _person(team: Team, person: Person) -> Subject:
-    return Subject(person.name, urls.team_page(team.id), person.id)
+    return Subject(person.name, urls.person_page(person.id))
 
 
 def _team(team: Team) -> Subject:
@@ -191,7 +203,7 @@ def _goal_hit(plan: Plan, team: Team, person: Person | None, path: PlainPath, go
     """A finding about a goal of `_team_goals`: '<goal> <what>', concerning the objectives it serves."""
     name = f"goal '{goal.id}'" if person is None else f"individual goal '{goal.id}' of {clip(person.name)}"
     objectives = _objectives_of(goal) if isinstance(goal, TeamGoal) else _objectives_supported(plan, goal)
-    return Hit(Located(team_file(team.id), path), f"{name} {what}", _goal(team, goal), objectives, (team.id,),
+    return Hit(Located(team_file(team.id), path), f"{name} {what}", _goal(team, goal, person), objectives, (team.id,),
                hint=hint)
 
 
@@ -238,7 +250,7 @@ def _individual_goal_without_team_goal(plan: Plan, team: Team) -> Iterator[Hit]:
             if not goal.supports:
                 yield Hit(Located(team_file(team.id), ("people", i, "goals", j)),
                           f"individual goal '{goal.id}' of {clip(person.name)} supports no team goal",
-                          _goal(team, goal), teams=(team.id,))
+                          _goal(team, goal, person), teams=(team.id,))
 
 
 # ---------------------------------------------------------------- 2. key metrics
@@ -393,7 +405,7 @@ def _individual_goal_for_another_team(plan: Plan, team: Team) -> Iterator[Hit]:
                 yield Hit(Located(team_file(team.id), ("people", i, "goals", j, "supports")),
                           f"individual goal '{goal.id}' of {clip(person.name)} supports only goals of "
                           f"{'team' if len(owners) == 1 else 'teams'} {_names(owners)}, which do not name "
-                          f"'{team.id}' as a collaborator", _goal(team, goal),
+                          f"'{team.id}' as a collaborator", _goal(team, goal, person),
                           _objectives_supported(plan, goal), (team.id, *owners))
 
 
@@ -421,7 +433,7 @@ def _goal_outside_parent_time_frame(plan: Plan, team: Team) -> Iterator[Hit]:
                     yield Hit(Located(team_file(team.id), ("people", i, "goals", j, _time_field(goal))),
                               f"individual goal '{goal.id}' of {clip(person.name)} ({_frame_text(goal)}) "
                               f"{'ends after' if too_late else 'starts before'} team goal '{parent.id}' it "
-                              f"supports ({_frame_text(parent)})", _goal(team, goal), _objectives_of(parent),
+                              f"supports ({_frame_text(parent)})", _goal(team, goal, person), _objectives_of(parent),
                               tuple(dict.fromkeys((team.id, parent_team.id))))
 
 
@@ -613,3 +625,56 @@ def _missing_as_of(plan: Plan) -> Iterator[Hit]:
         yield Hit(Located(ORGANIZATION_FILE, ("period",)),
                   f"the plan gives current values but no 'as_of' date: status is judged as of {end.isoformat()}, "
                   f"the last day of {plan.organization.period}", Subject("Progress", urls.PROGRESS))
+
+
+_DISAGREEING = {Confidence.low: Status.on_track, Confidence.high: Status.off_track}
+"""The confidence that contradicts a status: low while the numbers are on track, high while they are off track.
+
+Medium and at risk contradict nothing: both say "not sure", so they agree with every status and each other."""
+
+_DISAGREEMENT_HINTS = {
+    Confidence.low: "ask the owner what the numbers do not show yet (a deal slipping, a launch late) and say it in "
+                    "'note:'; if the worry has passed, raise 'confidence:' at the next check-in",
+    Confidence.high: "ask the owner what the numbers do not show yet (a large deal about to close?) and say it in "
+                     "'note:'; if nothing will make up the gap, lower 'confidence:' or adapt the goal at the review",
+}
+
+
+def _disagreement(plan: Plan, measure: Measure | KeyMetric) -> str | None:
+    """'is on track, but its owner's confidence is low', or None when confidence and status do not contradict."""
+    confidence = measure.confidence
+    if confidence is None or confidence is Confidence.medium:  # first: most numbers carry no confidence
+        return None
+    status = assess_measure(plan, measure).status
+    if status is not _DISAGREEING[confidence]:
+        return None
+    return f"is {status.label.lower()}, but its owner's confidence is {confidence.value}"
+
+
+def _key_metric_confidence(plan: Plan) -> Iterator[Hit]:
+    for i, objective in enumerate(plan.objectives):
+        for k, metric in enumerate(objective.key_metrics):
+            what = _disagreement(plan, metric)
+            if what is not None:
+                yield Hit(Located(OBJECTIVES_FILE, ("objectives", i, "key_metrics", k, "confidence")),
+                          f"key metric '{metric.id}' of objective '{objective.id}' {what}",
+                          Subject(metric.name, urls.objective_page(objective.id)), (objective.id,),
+                          hint=_DISAGREEMENT_HINTS[metric.confidence])  # type: ignore[index]
+
+
+@_team_rule("confidence-disagrees", "info", 5, N_("The owner's confidence disagrees with the status"),
+            checks=N_("No goal, individual goal or key metric is on track while its owner's `confidence` is `low`, "
+                      "or off track while it is `high`. Medium confidence and the status at risk disagree with "
+                      "nothing."),
+            why=N_("Status is arithmetic on the numbers so far; the owner knows the pipeline behind them. When the "
+                   "two disagree, one of them knows something the other does not: that is what a check-in is for. "
+                   "It is information, not a fault: an honest low confidence must never fail a strict check."),
+            fix=N_("ask the owner what the numbers do not show and say it in 'note:', or bring 'confidence:' up to "
+                   "date"),
+            elsewhere=_key_metric_confidence)
+def _confidence_disagrees(plan: Plan, team: Team) -> Iterator[Hit]:
+    for person, path, goal in _team_goals(team):
+        what = _disagreement(plan, goal)
+        if what is not None:
+            yield _goal_hit(plan, team, person, (*path, "confidence"), goal, what,
+                            hint=_DISAGREEMENT_HINTS[goal.confidence])  # type: ignore[index]

@@ -20,6 +20,7 @@ from sales_handbook.site import words
 from sales_handbook.plan.plan import Plan
 from sales_handbook.plan.schema import Department, Direction, Goal, Objective, Team
 from sales_handbook.model.status import Assessment, Rollup
+from sales_handbook.model.trends import Point
 
 CHAR_WIDTH = 6.6
 """Average width in px of a character at the figures' 12 px font: for truncating labels, not for layout."""
@@ -581,3 +582,52 @@ def rollup_bar(rollup: Rollup, width: float = ROLLUP_WIDTH) -> tuple[Segment, ..
         segments.append(Segment(x, share, state.value, count, STATUS_COLOURS[state.value]))
         x += share
     return tuple(segments)
+
+
+TREND_WIDTH = 168
+TREND_HEIGHT = 44
+TREND_PAD = 5
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A number's values over time as a small line: oldest on the left, the target as a dashed line."""
+
+    width: float
+    height: float
+    line: str
+    """The polyline's points ('x,y x,y ...'), one per point with a value."""
+    last: tuple[float, float]
+    target: float | None
+    """The y of the target line; None when the goal has no target."""
+    rows: tuple[tuple[str, str, str, str], ...]
+    """Every point, oldest first, as its table shows it: day, value with its unit ('' without one), confidence
+    and note ('' when not given). Formatted once here: a large plan has 200,000 of them."""
+    target_text: str
+    """The target with its unit, '' without a target."""
+
+
+def trend(points: Sequence[Point], target: float | None, unit: str = "", said: words.Words | None = None) -> Trend | None:
+    """The trend of a number's points; None with fewer than two points that have a value (the bar says it all).
+    Days and values are written in `said`'s language (English by default)."""
+    said = said or words.words()
+    valued = [p for p in points if p.current is not None]
+    if len(valued) < 2:
+        return None
+    values = [p.current for p in valued if p.current is not None] + ([target] if target is not None else [])
+    low, high = min(values), max(values)
+    if high == low:
+        low, high = low - 1, high + 1
+    first, span = valued[0].as_of, (valued[-1].as_of - valued[0].as_of).days or 1
+    left, right, top, bottom = TREND_PAD, TREND_WIDTH - TREND_PAD, TREND_PAD, TREND_HEIGHT - TREND_PAD
+
+    def y(value: float) -> float:
+        return round(bottom - (bottom - top) * (value - low) / (high - low), 1)
+
+    xy = [(round(left + (right - left) * (p.as_of - first).days / span, 1), y(p.current)) for p in valued
+          if p.current is not None]
+    rows = tuple((said.date(p.as_of), "" if p.current is None else said.figure(p.current, unit),
+                  p.confidence or "", p.note or "") for p in points)
+    return Trend(TREND_WIDTH, TREND_HEIGHT, " ".join(f"{x},{y}" for x, y in xy), xy[-1],
+                 None if target is None else y(target), rows,
+                 "" if target is None else said.figure(target, unit))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from sales_handbook.model import status
+from sales_handbook.model import status, trends as values_over_time
+from sales_handbook.model.trends import Trends
 from sales_handbook.plan import urls
 from sales_handbook.site import diagrams, words
 from sales_handbook.plan.plan import Plan
@@ -22,8 +23,9 @@ from sales_handbook.plan.schema import KeyMetric, Measure
 _SLOT = re.compile(rf'<div id="{FIGURE_PREFIX}([a-z0-9-]+)"></div>')
 
 
-def render(plan: Plan, page: str, figure_id: str) -> str:
-    """The SVG for one slot on one page, or '' if the id names nothing in this plan."""
+def render(plan: Plan, page: str, figure_id: str, trends: Trends | None = None) -> str:
+    """The SVG for one slot on one page, or '' if the id names nothing in this plan; a progress bar has the
+    number's trend beside it when `trends` (`model/trends.py`) holds two points or more."""
     language = plan.organization.language
     kind, *ids = figure_id.split(FIGURE_SEPARATOR)
     if kind == "map" and len(ids) <= 1:
@@ -45,8 +47,11 @@ def render(plan: Plan, page: str, figure_id: str) -> str:
     bar = diagrams.progress_bar(measure.baseline, measure.target, measure.current, measure.direction, assessment,
                                 measure.unit or "", words.words(language))
     caption = measure.name if isinstance(measure, KeyMetric) else None
-    return _draw("bar.svg.j2", page, language, bar=bar, assessment=assessment, caption=caption,
-                 as_of=status.as_of(plan), colours=diagrams.STATUS_COLOURS)
+    key = values_over_time.metric_key(ids[0], ids[1]) if kind == "metric" else values_over_time.goal_key(ids[0])
+    trend = diagrams.trend(trends.get(key, ()), measure.target, measure.unit or "", words.words(language)) \
+        if trends else None
+    return _draw("bar.svg.j2", page, language, bar=bar, assessment=assessment, caption=caption, trend=trend,
+                 target=measure.target, as_of=status.as_of(plan), colours=diagrams.STATUS_COLOURS)
 
 
 def insert(html: str, drawn: Mapping[str, str]) -> str:
@@ -54,23 +59,23 @@ def insert(html: str, drawn: Mapping[str, str]) -> str:
     return _SLOT.sub(lambda match: drawn.get(match[1], ""), html)
 
 
-def draw_page(plan: Plan, page: str, text: str) -> dict[str, str]:
+def draw_page(plan: Plan, page: str, text: str, trends: Trends | None = None) -> dict[str, str]:
     """The figures of one page, by slot id, from its Markdown or HTML (where the slots are)."""
-    return {figure_id: render(plan, page, figure_id) for figure_id in _SLOT.findall(text)}
+    return {figure_id: render(plan, page, figure_id, trends) for figure_id in _SLOT.findall(text)}
 
 
-def inline(markdown: str, plan: Plan, page: str) -> str:
+def inline(markdown: str, plan: Plan, page: str, trends: Trends | None = None) -> str:
     """A page's Markdown with its figures in it, for an engine without the handbook's plugin: each slot (a line
     of its own) becomes the drawing, a raw HTML block of lines without blank ones."""
-    return _SLOT.sub(lambda match: render(plan, page, match[1]), markdown)
+    return _SLOT.sub(lambda match: render(plan, page, match[1], trends), markdown)
 
 
-def draw_all(plan: Plan, markdown: Mapping[str, str]) -> dict[str, dict[str, str]]:
+def draw_all(plan: Plan, markdown: Mapping[str, str], trends: Trends | None = None) -> dict[str, dict[str, str]]:
     """Every figure of every page, by page and slot id, from the pages' Markdown (where the slots already are).
 
     `handbook build` has a forked worker draw them while MkDocs converts the pages.
     """
-    return {page: draw_page(plan, page, text) for page, text in markdown.items() if FIGURE_PREFIX in text}
+    return {page: draw_page(plan, page, text, trends) for page, text in markdown.items() if FIGURE_PREFIX in text}
 
 
 def file_name(figure_id: str) -> str | None:

@@ -15,6 +15,7 @@ import marshal
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from sales_handbook.model.trends import Trends
 from sales_handbook.plan.plan import Plan
 from sales_handbook.site import figures
 from sales_handbook.speed import forked, writing
@@ -29,7 +30,8 @@ class Beside:
     """The site's files being written into `folder`, and the pages' figures being drawn, while MkDocs works."""
 
     def __init__(self, folder: Path, plan: Plan, rendered: Mapping[str, str], files: Callable[[], dict[str, bytes]],
-                 recycled: Recycled | None) -> None:
+                 recycled: Recycled | None, trends: Callable[[], Trends] = dict) -> None:
+        """`files` and `trends` are called in the worker when there is one: their work is done beside MkDocs."""
         self._plan = plan
         self._recycled = recycled
         self._drawn: dict[str, dict[str, str]] | None = None
@@ -38,7 +40,7 @@ class Beside:
         if forked.processes_for(len(rendered), BESIDE_FROM) > 1:
             def work() -> bytes:
                 writing.write_files(folder, files(), recycled=recycled)
-                return marshal.dumps(figures.draw_all(plan, rendered))
+                return marshal.dumps(figures.draw_all(plan, rendered, trends()))
 
             self._worker = forked.Worker(work)
             if recycled is not None:

@@ -7,7 +7,9 @@ goals its people support, the teams its goals count on, the people of other
 teams who support its goals. So after an edit those rules run again on the teams
 whose files changed and on every team that points at them or that they point
 at, before or after the edit; the other teams keep their findings, which are
-located in files that did not change. Rules about the whole plan run every time.
+located in files that did not change. Rules about the whole plan run every time,
+and so does the part of a per-team rule that looks outside `teams/`
+(`Rule.find_elsewhere`: key metrics in objectives.yaml).
 A change outside `teams/` (the organization, its settings, objectives, benefits,
 reviews, retirements) runs everything again.
 
@@ -69,6 +71,8 @@ class Rechecker:
                 by_team[team.id] = kept[team.id]
         self._last = _Checked(plan, strict, by_team)
         found = [health.finding(plan, rule, severity, hit) for rule, severity in whole_plan for hit in rule.find(plan)]
+        found += [health.finding(plan, rule, severity, hit) for rule, severity, _ in per_team
+                  if rule.find_elsewhere is not None for hit in rule.find_elsewhere(plan)]
         return health.in_order([*found, *(f for _, team_found in by_team.values() for f in team_found)])
 
 
