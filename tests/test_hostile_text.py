@@ -85,12 +85,12 @@ def broken_tables(page_markdown: str) -> list[str]:
 
 
 def expected_anchors(plan: Plan) -> dict[str, set[str]]:
-    """The anchors other pages link to, per page: goal, person and benefit ids, and team sections."""
+    """The anchors other pages link to, per page: goal and benefit ids, and team and person sections."""
     anchors = {"benefits.md": {b.id for b in plan.benefits}}
     for team in plan.teams:
-        ids = {"goals", "people", "collaboration"} | {g.id for g in team.goals} | {p.id for p in team.people}
-        ids |= {g.id for p in team.people for g in p.goals}
-        anchors[f"teams/{team.id}.md"] = ids
+        anchors[f"teams/{team.id}.md"] = {"goals", "people", "collaboration"} | {g.id for g in team.goals}
+        for person in team.people:
+            anchors[f"people/{person.id}.md"] = {"individual-goals"} | {g.id for g in person.goals}
     return anchors
 
 

@@ -261,8 +261,8 @@ def test_small_plan_knows_where_things_were_written(small: Plan) -> None:
     }
     source = small.sources["teams/north-sales.yaml"]
     assert source.file == "plan/teams/north-sales.yaml"
-    assert source.position(("goals", 1, "due")) == (27, 10)
-    assert source.position(("goals", 1, "due"), key=True) == (27, 5)
+    assert source.position(("goals", 1, "due")) == (29, 10)
+    assert source.position(("goals", 1, "due"), key=True) == (29, 5)
 
 
 def test_loaded_plan_is_immutable(small: Plan) -> None:

@@ -60,11 +60,11 @@ def test_unknown_objective_without_a_close_match(tmp_path: Path, monkeypatch: py
     ("teams/south-sales.yaml", "id: south-new-logos", "id: goals", ("plan/teams/south-sales.yaml", 5, 9, "goals[0].id")),
     ("teams/south-sales.yaml", "id: sofia-marin", "id: people", ("plan/teams/south-sales.yaml", 19, 9, "people[0].id")),
     ("teams/north-sales.yaml", "id: olaf-handovers", "id: description",
-     ("plan/teams/north-sales.yaml", 63, 13, "people[1].goals[1].id")),
+     ("plan/teams/north-sales.yaml", 65, 13, "people[1].goals[1].id")),
     ("teams/field-marketing.yaml", "id: qualified-leads", "id: collaboration",
      ("plan/teams/field-marketing.yaml", 5, 9, "goals[0].id")),
     ("teams/north-sales.yaml", "id: olaf-new-arr", "id: individual-goals",
-     ("plan/teams/north-sales.yaml", 53, 13, "people[1].goals[0].id")),
+     ("plan/teams/north-sales.yaml", 55, 13, "people[1].goals[0].id")),
 ])
 def test_reserved_anchor_ids_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           rel: str, old: str, new: str, where: tuple) -> None:
@@ -98,7 +98,7 @@ def test_duplicate_person_across_teams(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_goal_and_person_share_one_id_space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (problem,) = problems(tmp_path, monkeypatch, ("teams/south-sales.yaml", "id: south-new-logos", "id: nora-lind"))
-    assert problem.message == "duplicate goal or person id 'nora-lind' (also at plan/teams/north-sales.yaml:36)"
+    assert problem.message == "duplicate goal or person id 'nora-lind' (also at plan/teams/north-sales.yaml:38)"
 
 
 def test_duplicate_key_metric_within_one_objective(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,7 +120,7 @@ def test_same_metric_id_in_two_objectives_is_fine(tmp_path: Path, monkeypatch: p
 
 def test_team_cannot_collaborate_with_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (problem,) = problems(tmp_path, monkeypatch, ("teams/north-sales.yaml", "      - field-marketing", "      - north-sales"))
-    assert short([problem]) == [("plan/teams/north-sales.yaml", 30, 9, "a team cannot collaborate with itself",
+    assert short([problem]) == [("plan/teams/north-sales.yaml", 32, 9, "a team cannot collaborate with itself",
                                  "goals[1].collaborators[0]")]
 
 

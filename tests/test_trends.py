@@ -45,7 +45,7 @@ def test_one_point_per_day_a_later_reading_wins_and_the_plan_gives_the_last_poin
                                 reading(D(2026, 10, 31), qualified=(50.0, None, None), arr=(10.5, None, None))])
     assert got[QUALIFIED] == (Point(D(2026, 10, 1), 42.0, "medium", None), Point(D(2026, 10, 31), 50.0),
                               Point(D(2026, 11, 15), 55.0))
-    assert got[ARR] == (Point(D(2026, 10, 31), 10.5), Point(D(2026, 11, 15), 11.2))
+    assert got[ARR] == (Point(D(2026, 10, 31), 10.5), Point(D(2026, 11, 15), 11.2, "medium"))
 
 
 def test_the_plan_being_built_wins_its_own_day_and_later_days_are_dropped(small) -> None:  # noqa: ANN001
@@ -122,7 +122,7 @@ def test_history_json_reads_back_what_it_holds_and_skips_fields_it_does_not_know
     assert data["schema_version"] == 1
     assert data["goals"]["qualified-leads"][0] == {"as_of": "2026-10-01", "current": 40.0, "confidence": "low",
                                                    "note": "Slow «start»"}
-    assert data["metrics"]["grow-revenue"]["arr"][-1] == {"as_of": "2026-11-15", "current": 11.2}
+    assert data["metrics"]["grow-revenue"]["arr"][-1] == {"as_of": "2026-11-15", "current": 11.2, "confidence": "medium"}
     data["goals"]["qualified-leads"][0]["trend_colour"] = "red"
     data["dashboards"] = {}
     assert trends.loads(json.dumps(data).encode(), "x")[QUALIFIED] == got[QUALIFIED]
@@ -179,7 +179,7 @@ def test_each_commit_gives_the_reading_of_the_plan_as_committed(tmp_path: Path) 
     assert [(r.as_of, r.values[QUALIFIED]) for r in readings] == [
         (D(2026, 11, 15), (55.0, None, None)), (D(2026, 10, 15), (45.0, "low", "Webinar two was cancelled")),
         (D(2026, 10, 31), (50.0, "medium", None)), (D(2026, 11, 15), (55.0, "high", None))]
-    assert readings[1].values[ARR] == (11.2, None, None)  # unchanged files count in every commit
+    assert readings[1].values[ARR] == (11.2, "medium", None)  # unchanged files count in every commit
     assert parsed == 10  # one per distinct blob: organization.yaml 3 (the last as the first), objectives.yaml 1,
     # field-marketing.yaml 4, the two other team files 1 each
 
