@@ -84,7 +84,7 @@ def test_rule_pages_document_every_rule_and_list_its_findings(plan_dir: Path) ->
     plan = load_plan(plan_dir)
     rendered = pages.render(plan)
     page = rendered[urls.rule_page("weights-do-not-add-up")]
-    assert page.startswith("# Goal weights do not add up to 100%\n")
+    assert page.startswith("# Goal weights do not add up to 100% { #goal-weights-do-not-add-up-to-100 }\n")
     assert "**Id:** `weights-do-not-add-up` · **Default severity:** Error" in page
     assert "weights-do-not-add-up: warning   # error | warning | info | off" in page
     assert page.count("| **Error** |") == 2

@@ -62,7 +62,7 @@ def test_each_range_page_lists_its_teams_and_links_them(large_plan: Plan) -> Non
     rendered = pages.render(large_plan)
     for group in groups:
         page = rendered[urls.team_group_page("sales", group.key)]
-        assert page.startswith(f"# Sales: {group.label}\n")
+        assert page.startswith(f"# Sales: {group.label} {{ #sales-")  # the English anchor, in every language
         for team in group.items:
             assert f"]({urls.href(urls.team_group_page('sales', group.key), urls.team_page(team.id))})" in page
     department = rendered[urls.department_page("sales")]
