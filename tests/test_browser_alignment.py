@@ -14,6 +14,7 @@ import pytest
 from sales_handbook.model import status
 from sales_handbook.model.audience import Audience, for_audience
 from sales_handbook.plan.loader import load_plan
+from sales_handbook.site import words as handbook_words
 from tests.planfiles import EXAMPLE_PLAN
 from tests.test_browser import heading, page  # noqa: F401  (the shared fixture)
 
@@ -88,7 +89,7 @@ def test_progress_bars_show_status_in_words_next_to_the_bar(page, example_url): 
     words = bar.locator("strong").inner_text()
     assert words in ("On track", "At risk", "Off track")
     label = bar.locator("svg").get_attribute("aria-label")
-    assert label.startswith(words + ":") and f"as of {status.as_of(plan).isoformat()}" in label
+    assert label.startswith(words + ":") and f"(as of {handbook_words.words().date(status.as_of(plan))})" in label
     assert bar.locator("svg rect").count() >= 2
     row = section.locator("xpath=following::table[1]").locator("tr", has_text="Status")
     assert words in row.inner_text()
