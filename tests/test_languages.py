@@ -135,3 +135,20 @@ def files(site: Path) -> list[str]:
 def test_a_permanent_address_redirects_in_the_language(example_site_in, language, words_of_redirect) -> None:
     page = (example_site_in(language) / "goals" / "na-new-arr" / "index.html").read_text(encoding="utf-8")
     assert f'<html lang="{language}">' in page and words_of_redirect in page
+
+
+def test_a_theme_language_set_in_mkdocs_yml_wins_for_the_theme_only(tmp_path: Path) -> None:
+    """docs/configuration.md: an explicit `theme.language` (not Material's default) is kept for the theme's words."""
+    from sales_handbook import cli
+    from tests.conftest import REPO, plan_in
+
+    plan = plan_in(tmp_path, "de")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace(
+        "  name: material\n", "  name: material\n  language: nb\n", 1).replace("custom_dir: theme", f"custom_dir: {REPO / 'theme'}"),
+        encoding="utf-8")
+    assert cli.main(["build", "--quiet", "--plan", str(plan), "--site-dir", str(tmp_path / "site"),
+                     "--config", str(config)]) == 0
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="nb"' in page and 'placeholder="Søk"' in page
+    assert "Finden Sie Ihr Team" in page
