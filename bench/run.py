@@ -155,13 +155,15 @@ def _run_rules(plan: Any) -> Any:
 
 def floor_config(plan_dir: Path, docs: Path, site: Path) -> dict[str, Any]:
     """mkdocs.yml for the floor: the handbook's own, with the generated pages as docs and the nav written out."""
-    from sales_handbook.site import pages
+    from sales_handbook.site import pages, words
     from sales_handbook.plan.loader import load_plan
 
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     plan = load_plan(plan_dir)
+    said = words.words(plan.organization.language)
     config.update(site_name=f"{plan.organization.name} handbook", docs_dir=str(docs), site_dir=str(site),
-                  nav=pages.navigation(plan))
+                  nav=pages.navigation(plan), not_in_nav="\n".join(f"/{page}" for page in sorted(pages.unlisted(plan))))
+    config.setdefault("extra", {})["handbook_words"] = dict(said.theme_words)  # what the plugin gives the theme
     config["theme"]["custom_dir"] = str(REPO / config["theme"].get("custom_dir", "theme"))
     config["plugins"] = [p for p in config["plugins"] if (p if isinstance(p, str) else next(iter(p))) != "handbook"]
     return config
