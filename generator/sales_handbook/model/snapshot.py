@@ -114,17 +114,7 @@ def _encode(value: Any) -> str:
 
 def loads(raw: bytes, source: str) -> Snapshot:
     """Read a snapshot back; `source` names it in errors (a path, or `branch:path`)."""
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SnapshotError(f"{source}: not a plan.json written by the handbook ({error})") from None
-    if not isinstance(data, dict) or "schema_version" not in data:
-        raise SnapshotError(f"{source}: not a plan.json written by the handbook (no schema_version)")
-    version = data["schema_version"]
-    if version != SCHEMA_VERSION:
-        newer = isinstance(version, int) and version > SCHEMA_VERSION
-        raise SnapshotError(f"{source}: plan.json schema_version {version!r} is not {SCHEMA_VERSION}"
-                            + ("; it was written by a newer handbook: upgrade sales-alignment-handbook" if newer else ""))
+    data = versioned_json(raw, source, "plan.json", SCHEMA_VERSION, SnapshotError)
     try:
         plan = Plan(
             organization=Organization.model_validate(known_fields(data["organization"], Organization)),
@@ -142,6 +132,23 @@ def loads(raw: bytes, source: str) -> Snapshot:
         raise SnapshotError(f"{source}: plan.json does not hold a valid plan: {error}") from None
     published = data.get("published") or {}
     return Snapshot(plan, published.get("version"), published.get("title"))
+
+
+def versioned_json(raw: bytes, source: str, name: str, version: int, error: type[Exception]) -> dict[str, Any]:
+    """The JSON object of a data file the handbook publishes (`plan.json`, `history.json`), if it holds
+    `version` of its format; else `error`, saying what is wrong and, for a newer format, to upgrade."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+        raise error(f"{source}: not a {name} written by the handbook ({problem})") from None
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise error(f"{source}: not a {name} written by the handbook (no schema_version)")
+    found = data["schema_version"]
+    if found != version:
+        newer = isinstance(found, int) and found > version
+        raise error(f"{source}: {name} schema_version {found!r} is not {version}"
+                    + ("; it was written by a newer handbook: upgrade sales-alignment-handbook" if newer else ""))
+    return data
 
 
 def known_fields(data: Any, model: type[BaseModel]) -> Any:

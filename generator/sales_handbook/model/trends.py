@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sales_handbook.model import status
+from sales_handbook.model.snapshot import versioned_json
 from sales_handbook.plan import lineage
 from sales_handbook.plan.plan import Plan
 from sales_handbook.plan.schema import KeyMetric, Measure
@@ -191,17 +192,7 @@ def _point_data(point: Point) -> dict[str, Any]:
 
 def loads(raw: bytes, source: str) -> dict[Key, tuple[Point, ...]]:
     """Read a history.json back; `source` names it in errors. Fields it does not know are skipped."""
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise TrendsError(f"{source}: not a history.json written by the handbook ({error})") from None
-    if not isinstance(data, dict) or "schema_version" not in data:
-        raise TrendsError(f"{source}: not a history.json written by the handbook (no schema_version)")
-    version = data["schema_version"]
-    if version != SCHEMA_VERSION:
-        newer = isinstance(version, int) and version > SCHEMA_VERSION
-        raise TrendsError(f"{source}: history.json schema_version {version!r} is not {SCHEMA_VERSION}"
-                          + ("; it was written by a newer handbook: upgrade sales-alignment-handbook" if newer else ""))
+    data = versioned_json(raw, source, "history.json", SCHEMA_VERSION, TrendsError)
     try:
         found: dict[Key, tuple[Point, ...]] = {}
         for goal_id, points in data.get("goals", {}).items():
