@@ -187,8 +187,7 @@ class Session:
         return sanitize.clean_html(html)
 
     def env(self, env: Any) -> Any:
-        """The pages are read; next MkDocs writes them, with the theme's templates compiled once, not per build.
-        """
+        """The pages are read; next MkDocs writes them, with the theme's templates compiled once, not per build."""
         if env.bytecode_cache is None:
             env.bytecode_cache = pages.compiled_templates(env, "theme")
         self._folders_ready()

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from sales_handbook.model import status
+from sales_handbook.model import alignment, status
 from sales_handbook.plan import urls
 from sales_handbook.plan.diagnostics import Diagnostic, did_you_mean, excerpt
 from sales_handbook.plan.plan import OBJECTIVES_FILE, Plan, team_file
@@ -109,9 +109,7 @@ def rows(plan: Plan) -> list[dict[str, str]]:
                 row["objectives"] = " ".join(link.objective for link in measure.aligns_to)  # type: ignore[union-attr]
             else:
                 row["owner"] = plan.team(team_id).people[number.path[1]].id  # type: ignore[index]
-                row["objectives"] = " ".join(dict.fromkeys(
-                    link.objective for goal_id in measure.supports if goal_id in plan.ids("goal")  # type: ignore[union-attr]
-                    for link in plan.goal(goal_id)[1].aligns_to))
+                row["objectives"] = " ".join(alignment.objectives_through(plan, measure))  # type: ignore[arg-type]
         found.append(row)
     return found
 

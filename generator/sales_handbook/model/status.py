@@ -190,8 +190,7 @@ def rollup_of(plan: Plan, scope: str, scope_id: str) -> Rollup:
 
 def tally(plan: Plan) -> tuple[tuple[Status, int], ...]:
     """How many team goals have each status, in the order of `Status`."""
-    found = [assess_measure(plan, goal).status for _, goal in plan.goals()]
-    return tuple((s, found.count(s)) for s in Status)
+    return rollup(plan, (goal for _, goal in plan.goals())).counts
 
 
 def tally_by_department(plan: Plan) -> tuple[tuple[Department, int, tuple[int, ...]], ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from enum import Enum
 from functools import lru_cache
 from typing import Annotated
@@ -55,25 +56,20 @@ def period_problem(value: str) -> str | None:
     return None
 
 
-def _check_id(value: str) -> str:
-    problem = id_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+def _refusing(problem_of: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A validator from a function that says what is wrong with a value: the value back, or its problem raised."""
+    def check(value: str) -> str:
+        problem = problem_of(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return check
 
 
-def _check_language(value: str) -> str:
-    problem = _language.tag_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _check_period(value: str) -> str:
-    problem = period_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+_check_id = _refusing(id_problem)
+_check_language = _refusing(_language.tag_problem)
+_check_period = _refusing(period_problem)
 
 
 def _check_when(value: str) -> str:
