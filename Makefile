@@ -23,10 +23,10 @@ test: $(VENV)/.installed-test chromium
 	$(BIN)/pytest
 
 # The handbook's words in gettext catalogs (docs/translating.md): extract every marked string from the code and
-# templates into the template catalog, then merge it into each language's catalog for translators to fill in.
+# templates (and the rules' phrases: say, say_plural) into the template catalog, then merge it into each language's catalog for translators to fill in.
 LOCALE := generator/sales_handbook/site/locale
 catalogs: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header \
+	$(BIN)/pybabel -q extract -F babel.cfg -k say -k say_plural:1,2 --no-location --sort-output --omit-header \
 	  -o $(LOCALE)/handbook.pot .
 	$(BIN)/pybabel -q update -i $(LOCALE)/handbook.pot -d $(LOCALE) -D handbook --no-fuzzy-matching --ignore-obsolete
 

@@ -93,7 +93,7 @@ def test_a_rule_graded_error_stops_the_build_and_keeps_the_site(tmp_path: Path,
     capsys.readouterr()
     assert build_site(plan, site) == 1
     err = capsys.readouterr().err
-    assert "north-sales.yaml:22:5: error: 1 of the 2 goals of team 'north-sales' have a weight" in err
+    assert "north-sales.yaml:22:5: error: 1 of the 2 goals of team 'north-sales' has a weight" in err
     assert "[weights-do-not-add-up]" in err and "errors stop the build" in err
     assert tree_digest(site) == before
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 from babel.messages import pofile
 
+from sales_handbook.plan import urls
+from sales_handbook.plan.language import Phrase
 from sales_handbook.plan.loader import load_plan
 from sales_handbook.rules import health
-from sales_handbook.site import words
+from sales_handbook.site import pages, words
+from tests import test_rules as rule_cases
+from tests.planfiles import replace_in
 
 LANGUAGES = ("de", "nb")
 LOCALE = Path(words.__file__).parent / "locale"
@@ -86,19 +91,57 @@ def test_no_page_shows_english_words_of_the_handbook(example_site_in, language: 
     plan = site.parent / "plan"
     own = plan_text(plan)
     phrases = [p for p in english_phrases() if p.lower() not in own]  # plan text is shown as written
-    # What `handbook check` says about a finding stays English (a rule's general fix does not): not checked.
-    said_by_check = sorted({t for f in health.findings(load_plan(plan)) for t in (f.hit.message, f.hit.hint) if t},
-                           key=len, reverse=True)
+    assert health.findings(load_plan(plan)), "the example plan has findings, so their words are checked too"
     left = {}
     for page, text in page_texts(site).items():
         if page.startswith("assets/"):
             continue
-        for message in said_by_check:
-            text = text.replace(message, " ")
-        found = sorted(p for p in phrases if re.search(rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])", text))
+        found = english_left(text, phrases)
         if found:
             left[page] = found
     assert left == {}
+
+
+def english_left(text: str, phrases: list[str]) -> list[str]:
+    return sorted(p for p in phrases if re.search(rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])", text))
+
+
+def spoken_phrases(phrase: Phrase) -> Iterator[Phrase]:
+    """A phrase and every phrase among its arguments."""
+    yield phrase
+    for _, value in phrase.arguments:
+        if isinstance(value, Phrase):
+            yield from spoken_phrases(value)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("rule_id", sorted(rule_cases.CASES))
+def test_what_a_rule_says_about_a_place_is_in_the_plan_language(tmp_path: Path, rule_id: str, language: str) -> None:
+    """Each rule's finding (its message, its own hint, the page it names) on the rule's page and the health page
+    has no English left, while `handbook check` keeps saying it in English."""
+    plan_dir = rule_cases.edited(tmp_path, rule_cases.CASES[rule_id][0])
+    replace_in(plan_dir, "organization.yaml", "period:", f"language: {language}\nperiod:")
+    plan = load_plan(plan_dir)
+    found = health.of_rule(health.findings(plan), rule_id)
+    english = [(file, message) for file, _, message in rule_cases.CASES[rule_id][1]]
+    assert [(f.file, f.hit.message) for f in found] == english  # what `handbook check` prints: English, as before
+    sources = {m.id if isinstance(m.id, str) else tuple(m.id)
+               for m in pofile.read_po((LOCALE / f"{words.DOMAIN}.pot").open("rb")) if m.id}
+    for finding in found:
+        said = [finding.hit.says, *([finding.hit.advice] if finding.hit.advice else [])]
+        label = finding.hit.subject.label
+        said += [label] if isinstance(label, Phrase) else []
+        for phrase in (p for top in said for p in spoken_phrases(top)):
+            key = phrase.message if phrase.plural is None else (phrase.message, phrase.plural)
+            assert key in sources, f"{key!r} is not in the catalogs: mark it with say() and run 'make catalogs'"
+    own = plan_text(plan_dir)
+    phrases = [p for p in english_phrases() if p.lower() not in own]
+    rendered = pages.render(plan)
+    for page in (urls.rule_page(rule_id), urls.HEALTH):
+        text = re.sub(r"\\(.)", r"\1", rendered[page])  # Markdown escapes, as a reader does not see them
+        assert english_left(text, phrases) == [], page
+        for finding in found:
+            assert finding.hit.message not in text
 
 
 @pytest.mark.parametrize(("language", "date", "number", "share", "search"), [
@@ -152,3 +195,15 @@ def test_a_theme_language_set_in_mkdocs_yml_wins_for_the_theme_only(tmp_path: Pa
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="nb"' in page and 'placeholder="Søk"' in page
     assert "Finden Sie Ihr Team" in page
+
+
+def test_handbook_check_speaks_english_whatever_the_plan_language(tmp_path: Path, capsys) -> None:
+    """`handbook check` is for plan authors and CI logs: its findings stay English in a German plan."""
+    from sales_handbook import cli
+
+    plan_dir = rule_cases.edited(tmp_path, rule_cases.CASES["goal-not-measurable"][0])
+    replace_in(plan_dir, "organization.yaml", "period:", "language: de\nperiod:")
+    assert cli.main(["check", "--plan", str(plan_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "goal 'south-new-logos' is not measurable: it has no target and no unit [goal-not-measurable]" in out
+    assert "hint: add 'target:' and 'unit:' to the goal" in out

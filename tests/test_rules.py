@@ -86,9 +86,9 @@ CASES: dict[str, tuple[list[Edit], list[tuple[str, int, str]]]] = {
         [("teams/north-sales.yaml", "    current: 700\n", "    current: 700\n    weight: 60\n"),
          ("teams/north-sales.yaml", "        current: 300\n", "        current: 300\n        weight: 70\n"),
          ("teams/north-sales.yaml", "        current: 6\n", "        current: 6\n        weight: 20\n")],
-        [("teams/north-sales.yaml", 22, "1 of the 2 goals of team 'north-sales' have a weight; goal "
+        [("teams/north-sales.yaml", 22, "1 of the 2 goals of team 'north-sales' has a weight; goal "
                                        "'north-handover-quality' has none"),
-         ("teams/north-sales.yaml", 63, "the weights of Olaf Berg's goals add up to 90%, not 100%")]),
+         ("teams/north-sales.yaml", 63, "the weights of the goals of Olaf Berg add up to 90%, not 100%")]),
     "unassigned-territory": (
         [("teams/north-sales.yaml", "description: Sells to food distributors in the Nordics.\n",
           "description: Sells to food distributors in the Nordics.\nterritories:\n  - Norway\n  - Denmark\n")],

@@ -54,7 +54,15 @@ def format_report(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str], *, most: int = 3) -> str:
-    """A 'did you mean' hint for a misspelt name (the `most` closest), or an empty string when nothing is close.
+    """A 'did you mean' hint for a misspelt name (the `most` closest), or an empty string when nothing is close."""
+    close = close_to(word, choices, most=most)
+    if not close:
+        return ""
+    return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def close_to(word: str, choices: Iterable[str], *, most: int = 3) -> list[str]:
+    """The `most` choices closest to a misspelt name, closest first; none when nothing is close.
 
     Case does not count: 'NPS' means 'nps', and 'Increase' is close to 'increase'.
     """
@@ -65,9 +73,7 @@ def did_you_mean(word: str, choices: Iterable[str], *, most: int = 3) -> str:
         for choice in options:
             lowered.setdefault(choice.lower(), choice)
         close = [lowered[c] for c in difflib.get_close_matches(word.lower(), sorted(lowered), n=most, cutoff=0.6)]
-    if not close:
-        return ""
-    return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return close
 
 
 def field_path(path: Iterable[str | int]) -> str:

@@ -3,8 +3,10 @@
 Each rule has a stable kebab-case id (plans switch rules off by it, and the
 site documents it at a URL made from it), a default severity, the words the
 handbook uses to explain it, and a function that finds where a plan breaks it.
-Rules read the validated `Plan` and never fail: they only report. How findings
-are graded by the plan's settings and grouped for readers is `sales_handbook.rules.health`.
+Rules read the validated `Plan` and never fail: they only report. What a rule
+says about a place is a `Phrase` (`say`), so the site shows it in the plan's
+language and `handbook check` in English. How findings are graded by the
+plan's settings and grouped for readers is `sales_handbook.rules.health`.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from dataclasses import dataclass
 from sales_handbook.model import alignment
 from sales_handbook.model.status import Status, assess_measure
 from sales_handbook.plan import lineage, urls
-from sales_handbook.plan.language import N_
-from sales_handbook.plan.diagnostics import Severity, clip, did_you_mean, excerpt
+from sales_handbook.plan.language import N_, Phrase, say, say_plural
+from sales_handbook.plan.diagnostics import Severity, clip, close_to, excerpt
 from sales_handbook.plan.plan import OBJECTIVES_FILE, ORGANIZATION_FILE, Located, Plan, review_file, team_file
 from sales_handbook.plan.schema import (
     ChangeField,
@@ -57,7 +59,8 @@ TOLERANCE = 0.01
 class Subject:
     """The item a finding is about, as the site names and links to it."""
 
-    label: str
+    label: str | Phrase
+    """Plan text (a goal's title, a person's name) or, for a page of the handbook's own, its name."""
     page: str
     anchor: str | None = None
 
@@ -67,12 +70,22 @@ class Hit:
     """One place where a plan breaks a rule: where, what, and which objectives and teams it concerns."""
 
     where: Located
-    message: str
+    says: Phrase
     subject: Subject
     objectives: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
-    hint: str = ""
-    """A hint for this place; the rule's general `fix` is used when empty."""
+    advice: Phrase | None = None
+    """A hint for this place; the rule's general `fix` is used when there is none."""
+
+    @property
+    def message(self) -> str:
+        """What the finding says, in English: what `handbook check` prints."""
+        return str(self.says)
+
+    @property
+    def hint(self) -> str:
+        """The hint for this place in English, or an empty string."""
+        return "" if self.advice is None else str(self.advice)
 
 
 Finder = Callable[[Plan], Iterable[Hit]]
@@ -199,17 +212,35 @@ def _team_goals(team: Team) -> Iterator[tuple[Person | None, PlainPath, TeamGoal
 
 
 def _goal_hit(plan: Plan, team: Team, person: Person | None, path: PlainPath, goal: TeamGoal | IndividualGoal,
-              what: str, hint: str = "") -> Hit:
-    """A finding about a goal of `_team_goals`: '<goal> <what>', concerning the objectives it serves."""
-    name = f"goal '{goal.id}'" if person is None else f"individual goal '{goal.id}' of {clip(person.name)}"
+              says: Phrase, advice: Phrase | None = None) -> Hit:
+    """A finding about a goal of `_team_goals` (its `says` names it by `_goal_name`), concerning the objectives it
+    serves."""
     objectives = _objectives_of(goal) if isinstance(goal, TeamGoal) else _objectives_supported(plan, goal)
-    return Hit(Located(team_file(team.id), path), f"{name} {what}", _goal(team, goal, person), objectives, (team.id,),
-               hint=hint)
+    return Hit(Located(team_file(team.id), path), says, _goal(team, goal, person), objectives, (team.id,), advice)
 
 
-def _names(items: Iterable[str], conjunction: str = "and") -> str:
+def _goal_name(goal: Measure, person: Person | None) -> Phrase:
+    """How a finding names a goal of `_team_goals`: the subject of its sentence."""
+    if person is None:
+        return say("goal '%(goal)s'", goal=goal.id)
+    return say("individual goal '%(goal)s' of %(person)s", goal=goal.id, person=clip(person.name))
+
+
+def _names(items: Iterable[str], conjunction: str = "and") -> str | Phrase:
+    """'a', or 'a', 'b' and 'c' (`conjunction` "and" or "or"): ids quoted as written, the words translated."""
     quoted = [f"'{item}'" for item in items]
-    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"
+    if len(quoted) == 1:
+        return quoted[0]
+    first, last = ", ".join(quoted[:-1]), quoted[-1]
+    if conjunction == "or":
+        return say("%(first)s or %(last)s", first=first, last=last)
+    return say("%(first)s and %(last)s", first=first, last=last)
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> Phrase | None:
+    """'did you mean 'x'?' for a misspelt name, or None when nothing is close (`diagnostics.did_you_mean`, spoken)."""
+    close = close_to(word, choices)
+    return say("did you mean %(names)s?", names=_names(close, "or")) if close else None
 
 
 # ---------------------------------------------------------------- 1. the big picture
@@ -223,7 +254,8 @@ def _names(items: Iterable[str], conjunction: str = "and") -> str:
 def _goal_without_objective(plan: Plan, team: Team) -> Iterator[Hit]:
     for i, goal in enumerate(team.goals):
         if not goal.aligns_to:
-            yield Hit(Located(team_file(team.id), ("goals", i)), f"goal '{goal.id}' serves no objective",
+            yield Hit(Located(team_file(team.id), ("goals", i)), say("goal '%(goal)s' serves no objective",
+                                                                      goal=goal.id),
                       _goal(team, goal), teams=(team.id,))
 
 
@@ -235,8 +267,8 @@ def _objective_without_goals(plan: Plan) -> Iterator[Hit]:
     for i, objective in enumerate(plan.objectives):
         if not plan.goals_serving(objective.id):
             yield Hit(Located(OBJECTIVES_FILE, ("objectives", i)),
-                      f"objective '{objective.id}' is served by no team goal", _objective(objective),
-                      objectives=(objective.id,))
+                      say("objective '%(objective)s' is served by no team goal", objective=objective.id),
+                      _objective(objective), objectives=(objective.id,))
 
 
 @_team_rule("individual-goal-without-team-goal", "warning", 1, N_("An individual goal supports no team goal"),
@@ -249,7 +281,8 @@ def _individual_goal_without_team_goal(plan: Plan, team: Team) -> Iterator[Hit]:
         for j, goal in enumerate(person.goals):
             if not goal.supports:
                 yield Hit(Located(team_file(team.id), ("people", i, "goals", j)),
-                          f"individual goal '{goal.id}' of {clip(person.name)} supports no team goal",
+                          say("individual goal '%(goal)s' of %(person)s supports no team goal", goal=goal.id,
+                              person=clip(person.name)),
                           _goal(team, goal, person), teams=(team.id,))
 
 
@@ -264,10 +297,10 @@ def _individual_goal_without_team_goal(plan: Plan, team: Team) -> Iterator[Hit]:
                    "one of the team's objectives"))
 def _revenue_only_team(plan: Plan, team: Team) -> Iterator[Hit]:
     if team.goals and all(goal.metric is MetricKind.revenue for goal in team.goals):
-        count = len(team.goals)
-        what = "its only goal is a revenue goal" if count == 1 else f"all {count} of its goals are revenue goals"
-        yield Hit(Located(team_file(team.id), ("goals",)), f"team '{team.id}' looks only at revenue: {what}",
-                  _team(team), _team_objectives(team), (team.id,))
+        says = say_plural("team '%(team)s' looks only at revenue: its only goal is a revenue goal",
+                          "team '%(team)s' looks only at revenue: all %(num)s of its goals are revenue goals",
+                          len(team.goals), team=team.id)
+        yield Hit(Located(team_file(team.id), ("goals",)), says, _team(team), _team_objectives(team), (team.id,))
 
 
 @_team_rule("goal-not-measurable", "warning", 2, N_("A goal is not measurable"),
@@ -278,9 +311,17 @@ def _revenue_only_team(plan: Plan, team: Team) -> Iterator[Hit]:
 def _goal_not_measurable(plan: Plan, team: Team) -> Iterator[Hit]:
     for person, path, goal in _team_goals(team):
         if goal.target is None or goal.unit is None:
-            missing = [field for field in ("target", "unit") if getattr(goal, field) is None]
-            yield _goal_hit(plan, team, person, path, goal, f"is not measurable: it has no {' and no '.join(missing)}",
-                            hint=f"add {' and '.join(repr(f + ':') for f in missing)} to the goal")
+            name = _goal_name(goal, person)
+            if goal.target is None and goal.unit is None:
+                says = say("%(subject)s is not measurable: it has no target and no unit", subject=name)
+                advice = say("add 'target:' and 'unit:' to the goal")
+            elif goal.target is None:
+                says = say("%(subject)s is not measurable: it has no target", subject=name)
+                advice = say("add 'target:' to the goal")
+            else:
+                says = say("%(subject)s is not measurable: it has no unit", subject=name)
+                advice = say("add 'unit:' to the goal")
+            yield _goal_hit(plan, team, person, path, goal, says, advice)
 
 
 @_team_rule("goal-not-time-bound", "warning", 2, N_("A goal is not time-bound"),
@@ -291,8 +332,10 @@ def _goal_not_measurable(plan: Plan, team: Team) -> Iterator[Hit]:
 def _goal_not_time_bound(plan: Plan, team: Team) -> Iterator[Hit]:
     for person, path, goal in _team_goals(team):
         if goal.time_frame() is None:
-            yield _goal_hit(plan, team, person, path, goal, "is not time-bound: it has no period and no due date",
-                            hint=f"add 'period: {plan.organization.period}' or 'due: YYYY-MM-DD'")
+            yield _goal_hit(plan, team, person, path, goal,
+                            say("%(subject)s is not time-bound: it has no period and no due date",
+                                subject=_goal_name(goal, person)),
+                            say("add 'period: %(period)s' or 'due: YYYY-MM-DD'", period=plan.organization.period))
 
 
 @_team_rule("goal-ends-after-period", "warning", 2, N_("A goal ends after the plan's period"),
@@ -308,8 +351,9 @@ def _goal_ends_after_period(plan: Plan, team: Team) -> Iterator[Hit]:
         frame = goal.time_frame()
         if frame is not None and frame[1] > period_end:
             yield _goal_hit(plan, team, person, (*path, _time_field(goal)), goal,
-                            f"ends on {frame[1].isoformat()}, after the plan's period {period} "
-                            f"(which ends on {period_end.isoformat()})")
+                            say("%(subject)s ends on %(end)s, after the plan's period %(period)s (which ends on "
+                                "%(period_end)s)", subject=_goal_name(goal, person), end=frame[1], period=period,
+                                period_end=period_end))
 
 
 # ---------------------------------------------------------------- 3. collaboration
@@ -326,7 +370,8 @@ def _single_department_objective(plan: Plan) -> Iterator[Hit]:
         if len(departments) == 1:
             teams = tuple(team.id for team, _ in alignment.serving_by_team(plan, objective.id))
             yield Hit(Located(OBJECTIVES_FILE, ("objectives", i)),
-                      f"objective '{objective.id}' is served by the {departments[0].value} department only",
+                      say("objective '%(objective)s' is served by the %(department)s department only",
+                          objective=objective.id, department=departments[0]),
                       _objective(objective), (objective.id,), teams)
 
 
@@ -357,13 +402,14 @@ def _collaborator_without_support(plan: Plan, team: Team) -> Iterator[Hit]:
             shares = not objectives.isdisjoint(_objectives_served(plan, partner))
             supports = any(owner.id == partner_id for owner, _, _ in plan.goals_supported_by(goal.id))
             if not shares and not supports:
+                served = _names(sorted(objectives), "or") if objectives else say("an objective of this goal")
                 yield Hit(Located(team_file(team.id), ("goals", i, "collaborators", j)),
-                          f"goal '{goal.id}' counts on team '{partner_id}', but none of its goals serves "
-                          f"{_names(sorted(objectives), 'or') if objectives else 'an objective of this goal'} and "
-                          f"none of its people's goals supports '{goal.id}'",
+                          say("goal '%(goal)s' counts on team '%(team)s', but none of its goals serves %(objectives)s "
+                              "and none of its people's goals supports '%(goal)s'", goal=goal.id, team=partner_id,
+                              objectives=served),
                           _goal(team, goal), _objectives_of(goal), (team.id, partner_id),
-                          hint=f"give {clip(partner.name)} a goal that serves the same objective, or remove "
-                               f"'{partner_id}' from this goal's collaborators")
+                          say("give %(name)s a goal that serves the same objective, or remove '%(team)s' from this "
+                              "goal's collaborators", name=clip(partner.name), team=partner_id))
 
 
 # ---------------------------------------------------------------- 4. each salesperson
@@ -383,7 +429,8 @@ def _salesperson_without_goals(plan: Plan, team: Team) -> Iterator[Hit]:
     for i, person in enumerate(team.people):
         if _is_salesperson(team, person) and not person.goals:
             yield Hit(Located(team_file(team.id), ("people", i)),
-                      f"salesperson '{person.id}' ({clip(person.name)}) has no individual goals",
+                      say("salesperson '%(person)s' (%(name)s) has no individual goals", person=person.id,
+                          name=clip(person.name)),
                       _person(team, person), _team_objectives(team), (team.id,))
 
 
@@ -403,10 +450,13 @@ def _individual_goal_for_another_team(plan: Plan, team: Team) -> Iterator[Hit]:
                                for owner, parent in parents):
                 owners = sorted({owner.id for owner, _ in parents})
                 yield Hit(Located(team_file(team.id), ("people", i, "goals", j, "supports")),
-                          f"individual goal '{goal.id}' of {clip(person.name)} supports only goals of "
-                          f"{'team' if len(owners) == 1 else 'teams'} {_names(owners)}, which do not name "
-                          f"'{team.id}' as a collaborator", _goal(team, goal, person),
-                          _objectives_supported(plan, goal), (team.id, *owners))
+                          say_plural("individual goal '%(goal)s' of %(person)s supports only goals of team "
+                                     "%(teams)s, which do not name '%(team)s' as a collaborator",
+                                     "individual goal '%(goal)s' of %(person)s supports only goals of teams "
+                                     "%(teams)s, which do not name '%(team)s' as a collaborator",
+                                     len(owners), goal=goal.id, person=clip(person.name), teams=_names(owners),
+                                     team=team.id),
+                          _goal(team, goal, person), _objectives_supported(plan, goal), (team.id, *owners))
 
 
 @_team_rule("goal-outside-parent-time-frame", "warning", 4,
@@ -430,10 +480,14 @@ def _goal_outside_parent_time_frame(plan: Plan, team: Team) -> Iterator[Hit]:
                 too_late = frame[1] > parent_frame[1]
                 too_early = _starts(goal) and _starts(parent) and frame[0] < parent_frame[0]
                 if too_late or too_early:
-                    yield Hit(Located(team_file(team.id), ("people", i, "goals", j, _time_field(goal))),
-                              f"individual goal '{goal.id}' of {clip(person.name)} ({_frame_text(goal)}) "
-                              f"{'ends after' if too_late else 'starts before'} team goal '{parent.id}' it "
-                              f"supports ({_frame_text(parent)})", _goal(team, goal, person), _objectives_of(parent),
+                    message = (N_("individual goal '%(goal)s' of %(person)s (%(frame)s) ends after team goal "
+                                  "'%(parent)s' it supports (%(parent_frame)s)") if too_late else
+                               N_("individual goal '%(goal)s' of %(person)s (%(frame)s) starts before team goal "
+                                  "'%(parent)s' it supports (%(parent_frame)s)"))
+                    says = say(message, goal=goal.id, person=clip(person.name), frame=_frame_text(goal),
+                               parent=parent.id, parent_frame=_frame_text(parent))
+                    yield Hit(Located(team_file(team.id), ("people", i, "goals", j, _time_field(goal))), says,
+                              _goal(team, goal, person), _objectives_of(parent),
                               tuple(dict.fromkeys((team.id, parent_team.id))))
 
 
@@ -446,27 +500,29 @@ def _time_field(goal: Measure) -> str:
     return "period" if goal.period is not None else "due"
 
 
-def _frame_text(goal: Measure) -> str:
-    """'2026-Q4', '2026-10-15 to 2026-12-18' or 'due 2026-11-30', as the plan wrote it."""
+def _frame_text(goal: Measure) -> str | Phrase:
+    """'2026-Q4', '2026-10-15 – 2026-12-18' or 'due 2026-11-30': the time frame as the plan gave it."""
     if goal.period is not None:
         return goal.period
     if goal.start is not None and goal.due is not None:
-        return f"{goal.start.isoformat()} to {goal.due.isoformat()}"
-    return f"due {goal.due.isoformat()}" if goal.due is not None else "not time-bound"
+        return say("%(start)s – %(due)s", start=goal.start, due=goal.due)
+    return say("due %(date)s", date=goal.due) if goal.due is not None else say("not time-bound")
 
 
-def _weight_problem(goals: tuple[Measure, ...], whose: str) -> tuple[int, str] | None:
+def _weight_problem(goals: tuple[Measure, ...], whose: str | Phrase) -> tuple[int, Phrase] | None:
     """Index of the goal to point at and what is wrong, if some of these goals are weighted and it does not add up."""
     weighted = [g.weight for g in goals if g.weight is not None]
     if not weighted:
         return None
     if len(weighted) < len(goals):
         first = next(i for i, g in enumerate(goals) if g.weight is None)
-        return first, (f"{len(weighted)} of the {len(goals)} goals of {whose} have a weight; "
-                       f"goal '{goals[first].id}' has none")
+        return first, say_plural("%(num)s of the %(count)s goals of %(whose)s has a weight; goal '%(goal)s' has none",
+                                 "%(num)s of the %(count)s goals of %(whose)s have a weight; goal '%(goal)s' has none",
+                                 len(weighted), count=len(goals), whose=whose, goal=goals[first].id)
     total = sum(weighted)
     if abs(total - 100) > TOLERANCE:
-        return 0, f"the weights of {whose}'s goals add up to {total:g}%, not 100%"
+        return 0, say("the weights of the goals of %(whose)s add up to %(total)s%%, not 100%%", whose=whose,
+                      total=float(total))
     return None
 
 
@@ -477,13 +533,13 @@ def _weight_problem(goals: tuple[Measure, ...], whose: str) -> tuple[int, str] |
                    "or add up to more or less than 100% promise something the plan cannot keep."),
             fix=N_("give every goal a 'weight:' and make the weights add up to 100, or remove all of them"))
 def _weights_do_not_add_up(plan: Plan, team: Team) -> Iterator[Hit]:
-    problem = _weight_problem(team.goals, f"team '{team.id}'")
+    problem = _weight_problem(team.goals, say("team '%(team)s'", team=team.id))
     if problem is not None:
         index, message = problem
         yield Hit(Located(team_file(team.id), ("goals", index, "weight")), message, _team(team),
                   _team_objectives(team), (team.id,))
     for i, person in enumerate(team.people):
-        problem = _weight_problem(person.goals, f"{clip(person.name)}")
+        problem = _weight_problem(person.goals, clip(person.name))
         if problem is not None:
             index, message = problem
             yield Hit(Located(team_file(team.id), ("people", i, "goals", index, "weight")), message,
@@ -492,17 +548,22 @@ def _weights_do_not_add_up(plan: Plan, team: Team) -> Iterator[Hit]:
                       (team.id,))
 
 
-def _coverage(team: Team, field: str, noun: str) -> Iterator[Hit]:
+def _coverage(team: Team, field: str) -> Iterator[Hit]:
     """Territories or segments a team lists that no member covers."""
     covered = {value for person in team.people for value in _person_values(person, field)}
     for k, value in enumerate(getattr(team, field)):
         if value not in covered:
-            yield Hit(Located(team_file(team.id), (field, k)),
-                      f"{noun} {excerpt(value)} of team '{team.id}' has no one assigned", _team(team),
-                      teams=(team.id,),
-                      hint=(f"set 'territory: {clip(value)}' on the person who covers it" if field == "territories"
-                            else f"add {excerpt(value)} to the 'segments:' of the person who covers it")
-                      + f", or remove it from the team's '{field}:'")
+            if field == "territories":
+                says = say("territory %(value)s of team '%(team)s' has no one assigned", value=excerpt(value),
+                           team=team.id)
+                advice = say("set 'territory: %(value)s' on the person who covers it, or remove it from the team's "
+                             "'territories:'", value=clip(value))
+            else:
+                says = say("segment %(value)s of team '%(team)s' has no one assigned", value=excerpt(value),
+                           team=team.id)
+                advice = say("add %(value)s to the 'segments:' of the person who covers it, or remove it from the "
+                             "team's 'segments:'", value=excerpt(value))
+            yield Hit(Located(team_file(team.id), (field, k)), says, _team(team), teams=(team.id,), advice=advice)
 
 
 def _person_values(person: Person, field: str) -> tuple[str, ...]:
@@ -516,7 +577,7 @@ def _person_values(person: Person, field: str) -> tuple[str, ...]:
             why=N_("A territory nobody covers has no goals and no salesperson: its customers are left to chance."),
             fix=N_("set 'territory:' on the person who covers it, or remove it from the team's territories"))
 def _unassigned_territory(plan: Plan, team: Team) -> Iterator[Hit]:
-    return _coverage(team, "territories", "territory")
+    return _coverage(team, "territories")
 
 
 @_team_rule("unassigned-segment", "warning", 4, N_("A team's market segment has no one assigned"),
@@ -524,7 +585,7 @@ def _unassigned_territory(plan: Plan, team: Team) -> Iterator[Hit]:
             why=N_("A market segment nobody covers gets no customized goals, so the team's plan for it is empty."),
             fix=N_("add it to the 'segments:' of the person who covers it, or remove it from the team's segments"))
 def _unassigned_segment(plan: Plan, team: Team) -> Iterator[Hit]:
-    return _coverage(team, "segments", "segment")
+    return _coverage(team, "segments")
 
 
 @_team_rule("unlisted-territory-or-segment", "warning", 4,
@@ -540,17 +601,20 @@ def _unlisted_territory_or_segment(plan: Plan, team: Team) -> Iterator[Hit]:
             continue
         checks = []
         if team.territories and person.territory and person.territory not in team.territories:
-            checks.append((("people", i, "territory"), "territory", person.territory, team.territories))
+            checks.append((("people", i, "territory"), N_("%(person)s's territory %(value)s is not in the territory "
+                                                          "list of team '%(team)s'"),
+                           person.territory, team.territories))
         if team.segments:
-            checks += [(("people", i, "segments", k), "segment", value, team.segments)
+            checks += [(("people", i, "segments", k), N_("%(person)s's segment %(value)s is not in the segment list "
+                                                         "of team '%(team)s'"),
+                        value, team.segments)
                        for k, value in enumerate(person.segments) if value not in team.segments]
-        for path, noun, value, listed in checks:
-            hint = did_you_mean(value, listed)
+        for path, message, value, listed in checks:
+            advice = _did_you_mean(value, listed) or say("add %(value)s to the team's list, or use one of: %(listed)s",
+                                                         value=excerpt(value), listed=", ".join(clip(v) for v in listed))
             yield Hit(Located(team_file(team.id), path),
-                      f"{clip(person.name)}'s {noun} {excerpt(value)} is not in the {noun} list of team '{team.id}'",
-                      _person(team, person), teams=(team.id,),
-                      hint=hint or f"add {excerpt(value)} to the team's list, or use one of: "
-                                   + ", ".join(clip(v) for v in listed))
+                      say(message, person=clip(person.name), value=excerpt(value), team=team.id),
+                      _person(team, person), teams=(team.id,), advice=advice)
 
 
 # ---------------------------------------------------------------- 5. review and adaptation
@@ -573,16 +637,17 @@ def _no_recent_review(plan: Plan) -> Iterator[Hit]:
     last = _previous_period(plan.organization.period)
     if plan.reviews and plan.reviews[0].period >= last:
         return
-    subject = Subject("Review history", urls.REVIEWS)
+    subject = Subject(say("Review history"), urls.REVIEWS)
+    advice = say("record the review of %(last)s in reviews/%(last)s.yaml", last=last)
     if plan.reviews:
         newest = plan.reviews[0]
         yield Hit(Located(review_file(newest.period), ("date",)),
-                  f"the newest review is of {newest.period}; the plan for {plan.organization.period} has no review "
-                  f"of {last} or later", subject, hint=f"record the review of {last} in reviews/{last}.yaml")
+                  say("the newest review is of %(newest)s; the plan for %(period)s has no review of %(last)s or later",
+                      newest=newest.period, period=plan.organization.period, last=last), subject, advice=advice)
     else:
         yield Hit(Located(ORGANIZATION_FILE, ("period",)),
-                  f"the plan for {plan.organization.period} has no review at all; the last one should be of {last}",
-                  subject, hint=f"record the review of {last} in reviews/{last}.yaml")
+                  say("the plan for %(period)s has no review at all; the last one should be of %(last)s",
+                      period=plan.organization.period, last=last), subject, advice=advice)
 
 
 @_rule("decision-names-unknown-goal", "error", 5, N_("A review decision names a goal that does not exist"),
@@ -600,12 +665,17 @@ def _decision_names_unknown_goal(plan: Plan) -> Iterator[Hit]:
         for i, decision in enumerate(review.decisions):
             for j, goal_id in enumerate(decision.goals):
                 if goal_id not in known and goal_id not in retired:
-                    close = did_you_mean(goal_id, known)
+                    close = close_to(goal_id, known)
+                    advice = (say("did you mean %(names)s? goals are defined in the teams' 'goals:' lists; a retired "
+                                  "goal is recorded in a review's changes with 'field: retired'",
+                                  names=_names(close, "or")) if close else
+                              say("goals are defined in the teams' 'goals:' lists; a retired goal is recorded in a "
+                                  "review's changes with 'field: retired'"))
                     yield Hit(Located(review_file(review.period), ("decisions", i, "goals", j)),
-                              f"decision {i + 1} of the {review.period} review names goal '{goal_id}', which is not in "
-                              "the plan", Subject(f"{review.period} review", urls.review_page(review.period)),
-                              hint=(f"{close} " if close else "") + "goals are defined in the teams' 'goals:' "
-                                   "lists; a retired goal is recorded in a review's changes with 'field: retired'")
+                              say("decision %(number)s of the %(period)s review names goal '%(goal)s', which is not in "
+                                  "the plan", number=i + 1, period=review.period, goal=goal_id),
+                              Subject(say("%(period)s review", period=review.period), urls.review_page(review.period)),
+                              advice=advice)
 
 
 @_rule("missing-as-of", "info", 5, N_("Current values without an as-of date"),
@@ -623,8 +693,8 @@ def _missing_as_of(plan: Plan) -> Iterator[Hit]:
     if measured:
         _, end = period_bounds(plan.organization.period)
         yield Hit(Located(ORGANIZATION_FILE, ("period",)),
-                  f"the plan gives current values but no 'as_of' date: status is judged as of {end.isoformat()}, "
-                  f"the last day of {plan.organization.period}", Subject("Progress", urls.PROGRESS))
+                  say("the plan gives current values but no 'as_of' date: status is judged as of %(end)s, the last day "
+                      "of %(period)s", end=end, period=plan.organization.period), Subject(say("Progress"), urls.PROGRESS))
 
 
 _DISAGREEING = {Confidence.low: Status.on_track, Confidence.high: Status.off_track}
@@ -632,34 +702,38 @@ _DISAGREEING = {Confidence.low: Status.on_track, Confidence.high: Status.off_tra
 
 Medium and at risk contradict nothing: both say "not sure", so they agree with every status and each other."""
 
+_DISAGREEMENTS = {
+    Confidence.low: N_("%(subject)s is on track, but its owner's confidence is low"),
+    Confidence.high: N_("%(subject)s is off track, but its owner's confidence is high"),
+}
+
 _DISAGREEMENT_HINTS = {
-    Confidence.low: "ask the owner what the numbers do not show yet (a deal slipping, a launch late) and say it in "
-                    "'note:'; if the worry has passed, raise 'confidence:' at the next check-in",
-    Confidence.high: "ask the owner what the numbers do not show yet (a large deal about to close?) and say it in "
-                     "'note:'; if nothing will make up the gap, lower 'confidence:' or adapt the goal at the review",
+    Confidence.low: say("ask the owner what the numbers do not show yet (a deal slipping, a launch late) and say it "
+                        "in 'note:'; if the worry has passed, raise 'confidence:' at the next check-in"),
+    Confidence.high: say("ask the owner what the numbers do not show yet (a large deal about to close?) and say it in "
+                         "'note:'; if nothing will make up the gap, lower 'confidence:' or adapt the goal at the "
+                         "review"),
 }
 
 
-def _disagreement(plan: Plan, measure: Measure | KeyMetric) -> str | None:
-    """'is on track, but its owner's confidence is low', or None when confidence and status do not contradict."""
+def _disagrees(plan: Plan, measure: Measure | KeyMetric) -> bool:
+    """Whether the owner's confidence contradicts the status (`_DISAGREEING`)."""
     confidence = measure.confidence
     if confidence is None or confidence is Confidence.medium:  # first: most numbers carry no confidence
-        return None
-    status = assess_measure(plan, measure).status
-    if status is not _DISAGREEING[confidence]:
-        return None
-    return f"is {status.label.lower()}, but its owner's confidence is {confidence.value}"
+        return False
+    return assess_measure(plan, measure).status is _DISAGREEING[confidence]
 
 
 def _key_metric_confidence(plan: Plan) -> Iterator[Hit]:
     for i, objective in enumerate(plan.objectives):
         for k, metric in enumerate(objective.key_metrics):
-            what = _disagreement(plan, metric)
-            if what is not None:
+            if _disagrees(plan, metric):
+                name = say("key metric '%(metric)s' of objective '%(objective)s'", metric=metric.id,
+                           objective=objective.id)
                 yield Hit(Located(OBJECTIVES_FILE, ("objectives", i, "key_metrics", k, "confidence")),
-                          f"key metric '{metric.id}' of objective '{objective.id}' {what}",
+                          say(_DISAGREEMENTS[metric.confidence], subject=name),  # type: ignore[index]
                           Subject(metric.name, urls.objective_page(objective.id)), (objective.id,),
-                          hint=_DISAGREEMENT_HINTS[metric.confidence])  # type: ignore[index]
+                          advice=_DISAGREEMENT_HINTS[metric.confidence])  # type: ignore[index]
 
 
 @_team_rule("confidence-disagrees", "info", 5, N_("The owner's confidence disagrees with the status"),
@@ -674,7 +748,7 @@ def _key_metric_confidence(plan: Plan) -> Iterator[Hit]:
             elsewhere=_key_metric_confidence)
 def _confidence_disagrees(plan: Plan, team: Team) -> Iterator[Hit]:
     for person, path, goal in _team_goals(team):
-        what = _disagreement(plan, goal)
-        if what is not None:
-            yield _goal_hit(plan, team, person, (*path, "confidence"), goal, what,
-                            hint=_DISAGREEMENT_HINTS[goal.confidence])  # type: ignore[index]
+        if _disagrees(plan, goal):
+            yield _goal_hit(plan, team, person, (*path, "confidence"), goal,
+                            say(_DISAGREEMENTS[goal.confidence], subject=_goal_name(goal, person)),  # type: ignore[index]
+                            _DISAGREEMENT_HINTS[goal.confidence])  # type: ignore[index]

@@ -190,7 +190,7 @@ def as_json(plan_name: str, items: Iterable[Finding], load_errors: Iterable[Diag
         "findings": [
             {"rule": f.rule.id, "severity": f.severity, "default_severity": f.rule.severity,
              "file": f.diagnostic.file, "line": f.line, "column": f.column, "field": f.diagnostic.field,
-             "message": f.hit.message, "hint": f.hint, "item": f.hit.subject.label,
+             "message": f.hit.message, "hint": f.hint, "item": str(f.hit.subject.label),
              "url": urls.url(f.hit.subject.page, f.hit.subject.anchor), "rule_url": urls.url(urls.rule_page(f.rule.id))}
             for f in items
         ],

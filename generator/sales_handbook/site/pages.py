@@ -153,6 +153,7 @@ def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
         label_in_text=said.label_in_text,
         english_label=words.english_label,
         translate=said.translate,
+        say=said.say,
         named=_named,
         slug=slug,
         time_frame=said.time_frame,

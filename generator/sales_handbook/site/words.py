@@ -31,7 +31,7 @@ from babel.messages import mofile, pofile
 from babel.support import Translations
 
 from sales_handbook.plan import language as tags
-from sales_handbook.plan.language import N_
+from sales_handbook.plan.language import N_, Argument, Phrase, english_label
 from sales_handbook.site import mdtext
 from sales_handbook.plan.schema import Category, ChangeField, Department, Direction, MetricKind, Measure, period_bounds
 
@@ -85,12 +85,6 @@ def fallback_warning(tag: str) -> str | None:
             f"{', '.join(LANGUAGES)}; docs/translating.md says how to add one)")
 
 
-def english_label(value: Enum | str) -> str:
-    """The English name of an enum value: 'customer-service' -> 'Customer service' (the msgid of its label)."""
-    raw = value.value if isinstance(value, Enum) else str(value)
-    return raw.replace("-", " ").capitalize()
-
-
 @cache
 def translations(language: str) -> Translations:
     """The compiled catalog of a language in LANGUAGES, read from its `.po` file (a pure memo: catalogs are
@@ -129,6 +123,8 @@ class Words:
     """A label inside a sentence: lower case, except in German, where nouns keep their capital."""
     theme_words: dict[str, str]
     """THEME_WORDS translated, for `extra.handbook_words`."""
+    say: Callable[[Phrase | str], str]
+    """What a rule says about a place in the plan (a `Phrase`), or plan text as it is."""
 
 
 @cache
@@ -199,10 +195,22 @@ def words(tag: str = tags.DEFAULT) -> Words:
     def label_in_text(value: Enum | str) -> str:
         return label(value) if language == "de" else label(value).lower()
 
+    def shown(value: Argument) -> str:
+        if isinstance(value, Enum):
+            return label_in_text(value)
+        if isinstance(value, dt.date):
+            return date(value)
+        if isinstance(value, (int, float)):
+            return number(value)
+        return str(value)
+
+    def say(text: Phrase | str) -> str:
+        return text if isinstance(text, str) else text.spoken(lookup, plural_lookup, shown)
+
     theme_words = {key: lookup(message) for key, message in THEME_WORDS.items()}
     translate = lru_cache(maxsize=1 << 12)(lookup)  # statuses and rule words: a few dozen, shown 100,000 times
     return Words(language, gettext, ngettext, translate, number, figure, percent, date, time_frame, label, label_in_text,
-                 theme_words)
+                 theme_words, say)
 
 
 def _two_decimals(pattern: numbers.NumberPattern) -> numbers.NumberPattern:
