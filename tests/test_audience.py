@@ -273,9 +273,10 @@ def test_withheld_follows_internal_items_down_to_their_parts(tmp_path: Path) -> 
 def test_internal_view_marks_every_withheld_item_in_the_pages(tmp_path: Path) -> None:
     _, _, internal = views(scenario(tmp_path, "team"))
     page = pages.render(internal)[urls.team_page("field-marketing")]
-    assert page.startswith(f"# Field Marketing {MARKER}\n")
+    assert page.startswith(f"# Field Marketing {MARKER} {{ #field-marketing-internal }}\n")
     assert f"{MARKER} {{ #qualified-leads }}" in page and f"| [Mark Field](../people/mark-field.md) {MARKER} |" in page
-    assert pages.render(internal)[urls.person_page("mark-field")].startswith(f"# Mark Field {MARKER}\n")
+    person = pages.render(internal)[urls.person_page("mark-field")]
+    assert person.startswith(f"# Mark Field {MARKER} {{ #mark-field-internal }}\n")
     assert f"[Field Marketing](field-marketing.md) {MARKER}" in pages.render(internal)[urls.TEAMS]
 
 

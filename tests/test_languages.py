@@ -19,6 +19,7 @@ from sales_handbook.plan.loader import load_plan
 from sales_handbook.rules import health
 from sales_handbook.site import pages, words
 from tests import test_rules as rule_cases
+from tests.conftest import build_site, plan_in
 from tests.planfiles import replace_in
 
 LANGUAGES = ("de", "nb")
@@ -207,3 +208,14 @@ def test_handbook_check_speaks_english_whatever_the_plan_language(tmp_path: Path
     out = capsys.readouterr().out
     assert "goal 'south-new-logos' is not measurable: it has no target and no unit [goal-not-measurable]" in out
     assert "hint: add 'target:' and 'unit:' to the goal" in out
+
+
+def test_an_internal_site_keeps_every_address_and_anchor_in_another_language(example_internal_site,
+                                                                              tmp_path: Path) -> None:
+    """An internal item's heading ends with the marker, which is a word of the language: its anchor is still
+    the one the English words give ('north-sales-internal')."""
+    assert build_site(plan_in(tmp_path, "de"), tmp_path / "site", "internal") == 0
+    german = tmp_path / "site"
+    assert files(example_internal_site) == files(german)
+    assert anchors(example_internal_site) == anchors(german)
+    assert "Intern" in (german / "teams" / "deal-desk" / "index.html").read_text(encoding="utf-8")
