@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 import shutil
@@ -91,8 +92,18 @@ def test_an_export_replaces_only_an_export(tmp_path: Path, capsys) -> None:
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as stream:
+    assert path.read_bytes().startswith(codecs.BOM_UTF8)  # Excel reads the file as UTF-8 on a double click
+    with path.open(encoding="utf-8-sig", newline="") as stream:
         return list(csv.DictReader(stream))
+
+
+def test_the_csv_on_standard_output_has_no_byte_order_mark(tmp_path: Path) -> None:
+    """A pipe gets plain UTF-8 for the next tool; a file gets the mark a spreadsheet looks for (read_csv)."""
+    done = subprocess.run([sys.executable, "-m", "sales_handbook.cli", "export", "--format", "csv", "-", "--plan",
+                           str(EXAMPLE_PLAN)], capture_output=True, check=True, cwd=tmp_path)
+    assert done.stdout.startswith(b"kind,id,")
+    assert handbook(tmp_path, "export", "--format", "csv", "numbers.csv", "--plan", str(EXAMPLE_PLAN)) == 0
+    assert (tmp_path / "numbers.csv").read_bytes() == codecs.BOM_UTF8 + done.stdout
 
 
 def test_the_csv_export_has_a_row_per_number_with_the_plan_s_values(tmp_path: Path) -> None:

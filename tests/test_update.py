@@ -158,7 +158,8 @@ def test_every_problem_of_every_row_in_one_run(tmp_path: Path, monkeypatch: pyte
     assert cli.main(["update", "bad.csv", "--as-of", "2026-13-01"]) == 1
     err = capsys.readouterr().err
     assert [line.split(": error:")[0] for line in err.splitlines() if ": error:" in line] == [
-        "--as-of:1:1", "bad.csv:2:2", "bad.csv:2:3", "bad.csv:3:1"]
+        "--as-of", "bad.csv:2:2", "bad.csv:2:3", "bad.csv:3:1"]
+    assert "--as-of: error: '2026-13-01' is not a date" in err  # an option has no line to point at
     assert git(repo, "status", "--porcelain", "plan") == ""
 
 

@@ -27,8 +27,10 @@ class Diagnostic:
     severity: Severity = "error"
 
     def format(self) -> str:
-        """Render as `FILE:LINE:COL: severity: message [field]` plus an indented hint."""
-        head = f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        """Render as `FILE:LINE:COL: severity: message [field]` plus an indented hint; a problem that is in no
+        line of a file (line 0: a command-line option, a whole file) is `FILE: severity: ...`."""
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        head = f"{where}: {self.severity}: {self.message}"
         if self.field:
             head += f" [{self.field}]"
         if self.hint:

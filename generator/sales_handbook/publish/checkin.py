@@ -9,6 +9,7 @@ it is right.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
@@ -93,6 +94,8 @@ def export_table(plan: Plan, audience: Audience, out: str, fmt: str, *, force: b
         raise CheckInError(f"{out} is a folder: give the name of the {fmt} file to write, like {out}/numbers.{fmt}")
     if path.exists() and not force:
         raise CheckInError(f"{out} already exists and was not replaced: give another name, or --force to replace it")
+    if fmt == "csv":  # a file opened with a double click: the mark tells Excel it is UTF-8 ('Ørjan', not 'Ã˜rjan')
+        data = codecs.BOM_UTF8 + data
     _write_atomically(path, data)
     return display_path(path)
 
@@ -133,7 +136,7 @@ def update(plan_dir: Path, table: Path, as_of: str, *, dry_run: bool) -> Updated
     problems = list(found.problems)
     day = checkins.date_text(as_of)
     if day is None:
-        problems.append(Diagnostic("--as-of", 1, 1, f"{as_of!r} is not a date",
+        problems.append(Diagnostic("--as-of", 0, 0, f"{as_of!r} is not a date",
                                    hint="give the day the values were measured as YYYY-MM-DD, like 2026-12-15"))
     if problems or day is None:
         raise PlanError(problems)
