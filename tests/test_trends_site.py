@@ -128,3 +128,35 @@ def test_the_trend_is_an_image_with_its_name_beside_a_table_and_the_page_is_axe_
         assert rows[1].split("\t")[:3] == ["15 Oct 2026", "45 leads", "low"]
         assert serious_violations(page, Axe()) == []
         assert page.problems == []
+
+
+TREND_CONTRASTS = """colours => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const page = rgb(getComputedStyle(document.body).backgroundColor);
+  const trend = document.querySelector('svg.handbook-trend');
+  const line = trend.querySelector('polyline'), point = trend.querySelector('circle');
+  const found = [['target', ratio(rgb(getComputedStyle(trend.querySelector('line')).stroke), page)]];
+  for (const colour of colours) {  // the page's own trend, drawn in each status colour in turn
+    line.setAttribute('stroke', colour); point.setAttribute('fill', colour);
+    found.push([colour + ' line', ratio(rgb(getComputedStyle(line).stroke), page)],
+               [colour + ' point', ratio(rgb(getComputedStyle(point).fill), page)]);
+  }
+  return found;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_trend_line_stands_out_from_the_page_in_light_and_dark_mode(browser, trend_url: str, scheme: str) -> None:
+    """A trend's line, its last point and its target line keep 3:1 with the page (WCAG 1.4.11), in every status
+    colour."""
+    from sales_handbook.site.diagrams import STATUS_COLOURS
+
+    with guarded_page(browser, color_scheme=scheme) as page:
+        page.goto(trend_url + "teams/field-marketing/")
+        found = page.evaluate(TREND_CONTRASTS, sorted(set(STATUS_COLOURS.values())))
+    assert len(found) == 1 + 2 * len(set(STATUS_COLOURS.values()))
+    assert [(part, round(ratio, 2)) for part, ratio in found if ratio < 3] == []
