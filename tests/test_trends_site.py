@@ -86,7 +86,7 @@ def test_without_history_a_bar_has_no_trend(tmp_path: Path) -> None:
     repo = make_repo(tmp_path)
     assert handbook(repo, "build", "--quiet", "--site-dir", str(tmp_path / "site")) == 0
     page = (tmp_path / "site" / TEAM_PAGE).read_text(encoding="utf-8")
-    assert "handbook-progress" in page and "handbook-trend" not in page
+    assert "handbook-progress" in page and trend_names(page) == [] and "handbook-trend-table" not in page
     data = json.loads((tmp_path / "site" / urls.HISTORY).read_text(encoding="utf-8"))
     assert data["goals"]["qualified-leads"] == [{"as_of": "2026-11-15", "current": 55.0}]
 
