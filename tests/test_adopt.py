@@ -122,11 +122,9 @@ def test_the_installed_wheel_builds_a_german_handbook_from_its_own_catalogs(venv
                    "print(pathlib.Path(w.__file__).parent / 'locale' / 'de' / 'LC_MESSAGES' / 'handbook.po')"],
                   company).stdout.strip()
     assert catalog.startswith(str(venv_bin.parent)) and Path(catalog).is_file(), "the wheel carries its catalogs"
-    run(["handbook", "init", "--name", "Beispiel GmbH"], company, path)
-    organization = company / "plan" / "organization.yaml"
-    written = organization.read_text(encoding="utf-8")
-    assert "\nlanguage: en " in written  # handbook init says which languages there are
-    organization.write_text(written.replace("\nlanguage: en ", "\nlanguage: de "), encoding="utf-8")
+    run(["handbook", "init", "--name", "Beispiel GmbH", "--language", "de"], company, path)
+    written = (company / "plan" / "organization.yaml").read_text(encoding="utf-8")
+    assert '\nlanguage: "de" ' in written and "en, de (Deutsch), nb" in written  # it says which languages there are
     assert "warning" not in run(["handbook", "check"], company, path).stderr
     run(["handbook", "build"], company, path)
     home = (company / "site" / "index.html").read_text("utf-8")

@@ -219,3 +219,18 @@ def test_an_internal_site_keeps_every_address_and_anchor_in_another_language(exa
     assert files(example_internal_site) == files(german)
     assert anchors(example_internal_site) == anchors(german)
     assert "Intern" in (german / "teams" / "deal-desk" / "index.html").read_text(encoding="utf-8")
+
+
+def test_init_starts_a_plan_in_a_language_and_refuses_a_tag_that_is_none(tmp_path: Path, capsys) -> None:
+    from sales_handbook import cli
+
+    assert cli.main(["init", str(tmp_path / "nb"), "--name", "Eksempel AS", "--language", "nb"]) == 0
+    assert load_plan(tmp_path / "nb" / "plan").organization.language == "nb"
+    assert cli.main(["init", str(tmp_path / "en"), "--name", "Example Ltd"]) == 0
+    assert load_plan(tmp_path / "en" / "plan").organization.language == "en"
+    capsys.readouterr()
+    assert cli.main(["init", str(tmp_path / "fr"), "--name", "Exemple SA", "--language", "fr"]) == 0
+    assert capsys.readouterr().err.count("warning: language 'fr' has no catalog") == 1
+    assert cli.main(["init", str(tmp_path / "junk"), "--name", "X", "--language", "français"]) == 1
+    assert "--language: 'français' is not a language tag" in capsys.readouterr().err
+    assert not (tmp_path / "junk").exists()

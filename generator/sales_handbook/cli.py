@@ -240,6 +240,8 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
                       help="the folder to write into (default: the current folder)")
     init.add_argument("--name", required=True, help='the organization\'s name, like "Acme Ltd"')
+    init.add_argument("--language", default="en", metavar="TAG",
+                      help="the language of the handbook's own words, a BCP 47 tag: en (default), de, nb")
     init.set_defaults(run=_init)
 
     schema = commands.add_parser(
@@ -256,10 +258,15 @@ def _init(args: argparse.Namespace) -> int:
     from sales_handbook import scaffold
 
     try:
-        written = scaffold.init(args.dir, args.name)
+        written = scaffold.init(args.dir, args.name, language=args.language)
     except (scaffold.ScaffoldError, OSError) as error:
         print(f"handbook: init wrote nothing: {error}", file=sys.stderr)
         return 1
+    from sales_handbook.site import words
+
+    warning = words.fallback_warning(args.language)
+    if warning is not None:
+        print(f"handbook: warning: {warning}", file=sys.stderr)
     print(f"handbook: wrote {len(written)} files into {args.dir}. Next: cd {args.dir}, then 'handbook check' and "
           "'handbook build'; edit plan/ and commit it")
     return 0

@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from sales_handbook.plan import jsonschema
+from sales_handbook.plan import language as tags
 
 FILES = Path(__file__).with_name("starter")
 SCHEMA_DIR = Path(".handbook") / jsonschema.SCHEMA_FOLDER
@@ -63,17 +64,22 @@ class Quarters:
         return dt.date(self.today.year, 3 * ((self.today.month - 1) // 3) + 1, 1)
 
 
-def init(folder: Path, name: str, today: dt.date | None = None, package: str = PACKAGE) -> list[Path]:
+def init(folder: Path, name: str, today: dt.date | None = None, package: str = PACKAGE,
+         language: str = tags.DEFAULT) -> list[Path]:
     """Write the starter repository into `folder` (made if missing); return the files written.
 
-    Raises ScaffoldError, writing nothing, if `name` is empty or any file to write exists already.
+    Raises ScaffoldError, writing nothing, if `name` is empty, `language` is not a language tag, or any file to
+    write exists already.
     """
     if not name.strip() or "\n" in name:
         raise ScaffoldError("--name must be the organization's name on one line, like --name \"Acme Ltd\"")
+    problem = tags.tag_problem(language)
+    if problem is not None:
+        raise ScaffoldError(f"--language: {problem}")
     quarters = Quarters(today or dt.date.today())
     values = {"name": name, "period": quarters.period, "today": quarters.today.isoformat(),
               "review_period": quarters.review_period, "review_date": quarters.review_date.isoformat(),
-              "teams": TEAMS, "package": package}
+              "teams": TEAMS, "package": package, "language": language}
     files = {Path(path.format(**values)): _render(template, values) for path, template in OUTPUTS.items()}
     files.update({SCHEMA_DIR / name: data for name, data in _schemas().items()})
     existing = sorted(str(folder / path) for path in files if (folder / path).exists() or (folder / path).is_symlink())
