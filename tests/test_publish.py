@@ -195,6 +195,24 @@ def test_publish_to_a_folder_replaces_it_and_keeps_its_links(tmp_path: Path, cap
     assert sorted(p.name for p in tmp_path.iterdir()) == ["handbook", "public"]
 
 
+@pytest.mark.parametrize("where", [["--dir", "public"], ["2026-Q4"]])
+def test_publish_reads_the_plan_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: list[str]) -> None:
+    """The plan checked before the build is the plan built: a large plan is not parsed twice."""
+    from sales_handbook.plan import loader
+
+    repo = make_repo(tmp_path)
+    reads: list[Path] = []
+    load = loader.Reader.load
+
+    def counted(reader: loader.Reader, plan_dir: Path | str) -> object:
+        reads.append(Path(plan_dir).resolve())
+        return load(reader, plan_dir)
+
+    monkeypatch.setattr(loader.Reader, "load", counted)
+    assert handbook(repo, "publish", *where) == 0
+    assert reads.count((repo / "plan").resolve()) == 1
+
+
 def test_version_names_that_cannot_be_folders_are_refused(tmp_path: Path, capsys) -> None:
     repo = make_repo(tmp_path)
     assert handbook(repo, "publish", "latest") == 1

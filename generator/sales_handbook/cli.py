@@ -36,6 +36,7 @@ from sales_handbook.publish.sitefolder import SiteFolderError
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
+    from sales_handbook.engine.session import Prepared
     from sales_handbook.publish.builds import Published
 
 DESCRIPTION = """\
@@ -338,18 +339,20 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    from sales_handbook.engine.session import Prepared
     from sales_handbook.publish import builds as publish
 
     if args.dir is None and args.version is None:
         print("handbook: publish needs a VERSION (like 2026-Q4), or --dir OUT for a plain folder", file=sys.stderr)
         return 2
     previous = args.previous if args.dir is None else publish.previous_for_dir(args.dir, args.previous)
-    if _checked_plan(args.plan, previous, args.branch, args.audience) is None:
+    checked = _checked_plan(args.plan, previous, args.branch, args.audience)
+    if checked is None:
         return 1
     _log_to_terminal(logging.WARNING)
     try:
         with _audience_for_plugin(args.audience):
-            done = _publish_to(args)
+            done = _publish_to(args, Prepared(args.plan.resolve(), checked.plan, checked.findings))
     except publish.BuildFailed as error:
         where = args.dir if args.dir is not None else f"branch {args.branch}"
         print(f"handbook: build failed, nothing was published ({where} is unchanged):\n{error}", file=sys.stderr)
@@ -375,16 +378,18 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def _publish_to(args: argparse.Namespace) -> Published | None:
-    """Publish as the arguments say: to --dir (None comes back) or as VERSION on the branch."""
+def _publish_to(args: argparse.Namespace, prepared: Prepared) -> Published | None:
+    """Publish as the arguments say, from the plan already checked: to --dir (None comes back) or as VERSION on
+    the branch."""
     from sales_handbook.publish import builds as publish
 
     if args.dir is not None:
-        settings = publish.Settings(args.previous, args.branch, args.version, args.title)
+        settings = publish.Settings(args.previous, args.branch, args.version, args.title, prepared=prepared)
         publish.publish_dir(args.dir, config_file=args.config, plan_dir=args.plan, settings=settings)
         return None
     return publish.publish_version(args.version, config_file=args.config, plan_dir=args.plan, title=args.title,
-                                   branch=args.branch, previous=args.previous, push=args.push, remote=args.remote)
+                                   branch=args.branch, previous=args.previous, push=args.push, remote=args.remote,
+                                   prepared=prepared)
 
 
 def checkin_formats() -> tuple[str, ...]:

@@ -15,6 +15,7 @@ published history), so mike never runs MkDocs here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import shutil
@@ -133,7 +134,7 @@ def publish_dir(out: Path, *, config_file: Path | None, plan_dir: Path, settings
     With `previous` left at 'auto', the site already in OUT is the published
     history: its plan.json says which ids must keep answering.
     """
-    settings = Settings(previous_for_dir(out, settings.previous), settings.branch, settings.version, settings.title)
+    settings = dataclasses.replace(settings, previous=previous_for_dir(out, settings.previous))
     build_into(out, config_file=config_file, plan_dir=plan_dir, settings=settings)
 
 
@@ -146,8 +147,10 @@ def previous_for_dir(out: Path, previous: str) -> str:
 
 def publish_version(version: str, *, config_file: Path | None, plan_dir: Path, title: str | None = None,
                     branch: str = "gh-pages", previous: str = history.AUTO, push: bool = False,
-                    remote: str = "origin") -> Published:
-    """Build the handbook and commit it to `branch` as `version`, with `latest` and the site root leading to it."""
+                    remote: str = "origin", prepared: object | None = None) -> Published:
+    """Build the handbook and commit it to `branch` as `version`, with `latest` and the site root leading to it.
+
+    `prepared`: the plan the command has already loaded and checked (`Settings.prepared`)."""
     from mike import commands, git_utils
 
     if not VERSION_PATTERN.fullmatch(version) or version == LATEST:
@@ -161,7 +164,7 @@ def publish_version(version: str, *, config_file: Path | None, plan_dir: Path, t
     if repo is None:
         raise PublishError(f"{plan_dir} is not in a git repository: run 'git init' there, "
                            "or publish to a folder with --dir OUT")
-    settings = Settings(previous, branch, version, title, versioned=True)
+    settings = Settings(previous, branch, version, title, versioned=True, prepared=prepared)
     # mike runs git in the current folder: run it in the repository that holds the plan.
     with tempfile.TemporaryDirectory(prefix="handbook-publish-") as folder, contextlib.chdir(repo):
         try:
