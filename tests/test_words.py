@@ -204,3 +204,14 @@ def test_the_same_plan_in_another_language_renders_the_same_bytes_each_time(tmp_
     first, second = pages.render(load_plan(plan)), pages.render(load_plan(plan))
     assert first == second
     assert first.keys() == pages.render(load_plan(SMALL_PLAN)).keys()
+
+
+def test_templates_compiled_with_one_catalog_are_not_used_with_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Constant messages are translated while a template compiles, and compiled templates are kept between runs:
+    a corrected catalog (a new release, same templates) must compile them again, or the old words would stay."""
+    kept = pages._environment.__wrapped__("de").bytecode_cache.pattern
+    assert kept == pages._environment.__wrapped__("de").bytecode_cache.pattern  # the same words: reused
+    assert kept != pages._environment.__wrapped__("nb").bytecode_cache.pattern
+    monkeypatch.setattr(words, "catalog_digest", lambda language: "a corrected catalog")
+    assert pages._environment.__wrapped__("de").bytecode_cache.pattern != kept
+    assert pages.svg_environment.__wrapped__("de").bytecode_cache.pattern != kept

@@ -159,7 +159,7 @@ def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
         time_frame=said.time_frame,
         date=said.date,
     )
-    env.bytecode_cache = compiled_templates(env, f"markdown-{said.language}")
+    env.bytecode_cache = compiled_templates(env, f"markdown-{said.language}-{words.catalog_digest(said.language)}")
     return env
 
 
@@ -167,7 +167,8 @@ def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
 def svg_environment(language: str = lang.DEFAULT) -> jinja2.Environment:
     """The same templates and filters, autoescaped: in SVG drawings, plan text must never become markup."""
     env = _environment(language).overlay(autoescape=True)
-    env.bytecode_cache = compiled_templates(env, f"svg-{words.words(language).language}")
+    said = words.words(language)
+    env.bytecode_cache = compiled_templates(env, f"svg-{said.language}-{words.catalog_digest(said.language)}")
     return env
 
 
@@ -186,9 +187,11 @@ def compiled_templates(env: jinja2.Environment, kind: str) -> jinja2.BytecodeCac
 
     Jinja keeps them in its private temporary folder, each checked against its
     template's source. The compiled code also depends on how the environment
-    reads templates, so that is in the file name: Markdown and SVG templates
-    (autoescaped) never share compiled code. Without such a folder, templates
-    are compiled in every process, as before.
+    reads templates and on the words of its language (`kind` names the language
+    and its catalog's digest: constant messages are translated while compiling),
+    so those are in the file name: Markdown and SVG templates (autoescaped) never
+    share compiled code, and a corrected catalog compiles them again. Without
+    such a folder, templates are compiled in every process, as before.
     """
     reading = (importlib.metadata.version("jinja2"), kind, env.optimized, sorted(env.extensions),
                getattr(env, "newstyle_gettext", False), env.policies.get("ext.i18n.trimmed"),

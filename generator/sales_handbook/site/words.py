@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import copy
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,17 +86,27 @@ def fallback_warning(tag: str) -> str | None:
             f"{', '.join(LANGUAGES)}; docs/translating.md says how to add one)")
 
 
+def _catalog_source(language: str) -> Any:
+    return resources.files("sales_handbook.site") / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
 @cache
 def translations(language: str) -> Translations:
     """The compiled catalog of a language in LANGUAGES, read from its `.po` file (a pure memo: catalogs are
     package data)."""
-    source = resources.files("sales_handbook.site") / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with source.open("rb") as po:
+    with _catalog_source(language).open("rb") as po:
         catalog = pofile.read_po(po, locale=language, domain=DOMAIN)
     compiled = io.BytesIO()
     mofile.write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+@cache
+def catalog_digest(language: str) -> str:
+    """A digest of a language's catalog: templates compiled with its words are kept under it, so a corrected
+    translation is never shown from code compiled with the old one (`pages.compiled_templates`)."""
+    return hashlib.sha256(_catalog_source(language).read_bytes()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
