@@ -224,8 +224,8 @@ def test_an_overviews_small_bar_fills_as_far_as_the_status_says(tmp_path) -> Non
 
 
 def test_the_theme_keeps_each_kind_of_map_at_85_percent_of_its_size_at_least(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The min-width in theme/main.html (content carries no style attribute) follows the maps' geometry."""
-    theme = (EXAMPLE_PLAN.parent / "theme" / "main.html").read_text(encoding="utf-8")
+    """The min-width in the theme's styles (content carries no style attribute) follows the maps' geometry."""
+    theme = (EXAMPLE_PLAN.parent / "theme" / "assets" / "stylesheets" / "handbook.css").read_text(encoding="utf-8")
     plan = load_plan(SMALL_PLAN)
     drawn = {"detailed": (diagrams.alignment_map(plan), figures.render(plan, urls.ALIGNMENT_MAP, "map"))}
     monkeypatch.setattr(alignment, "DETAIL_LIMIT", 1)
