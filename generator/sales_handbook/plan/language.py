@@ -61,7 +61,7 @@ class Phrase:
     """A sentence about the plan kept as its catalog message and arguments, so each reader gets it in their
     language: `str()` is the English `handbook check` prints, `spoken` the words of a page.
 
-    Made by `say` and `say_plural`, the names `make catalogs` extracts the messages by (babel.cfg).
+    Made by `say` and `say_plural`, the names `make catalogs` extracts the messages by (`pybabel -k`).
     """
 
     message: str
