@@ -107,11 +107,15 @@ def test_a_focused_map_box_looks_different_from_an_unfocused_one(browser, exampl
             assert page.screenshot(clip=clip) != unfocused, kind
 
 
-CONTRASTS = """() => {
+CONTRAST_RATIO = """
   const rgb = s => (s.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
   const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
                      return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
   const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+"""
+"""WCAG's contrast ratio of two computed colours ('rgb(…)'), for the browser: `ratio(rgb(a), rgb(b))`."""
+
+CONTRASTS = """() => {""" + CONTRAST_RATIO + """
   const page = rgb(getComputedStyle(document.body).backgroundColor);
   return [...document.querySelectorAll('.handbook-map svg text, .handbook-progress svg text')].map(text => {
     const box = text.parentElement.tagName === 'a' ? text.parentElement.querySelector('rect') : null;

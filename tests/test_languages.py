@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from babel.messages import pofile
 
 from sales_handbook.plan import urls
 from sales_handbook.plan.language import Phrase
@@ -20,10 +19,10 @@ from sales_handbook.rules import health
 from sales_handbook.site import pages, words
 from tests import test_rules as rule_cases
 from tests.conftest import build_site, plan_in
+from tests.test_words import template_catalog
 from tests.planfiles import replace_in
 
 LANGUAGES = ("de", "nb")
-LOCALE = Path(words.__file__).parent / "locale"
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
 CODE = re.compile(r"`[^`]*`|[\w/-]+\.ya?ml\b|'[^']*'")
 """Code and file names in a message (`handbook check`, organization.yaml, 'aligns_to:') are the same in every
@@ -54,8 +53,7 @@ def plan_text(plan: Path) -> str:
 def english_phrases() -> set[str]:
     """The pieces of every catalog source string between its placeholders and Markdown, of two words or more:
     what an untranslated string would leave on a page."""
-    with (LOCALE / f"{words.DOMAIN}.pot").open("rb") as pot:
-        sources = [s for m in pofile.read_po(pot) if m.id for s in (m.id if isinstance(m.id, tuple) else (m.id,))]
+    sources = [s for m in template_catalog() for s in (m.id if isinstance(m.id, tuple) else (m.id,))]
     phrases = set()
     for source in sources:
         for piece in PLACEHOLDER.split(CODE.sub(" ", source)):
@@ -126,8 +124,7 @@ def test_what_a_rule_says_about_a_place_is_in_the_plan_language(tmp_path: Path, 
     found = health.of_rule(health.findings(plan), rule_id)
     english = [(file, message) for file, _, message in rule_cases.CASES[rule_id][1]]
     assert [(f.file, f.hit.message) for f in found] == english  # what `handbook check` prints: English, as before
-    sources = {m.id if isinstance(m.id, str) else tuple(m.id)
-               for m in pofile.read_po((LOCALE / f"{words.DOMAIN}.pot").open("rb")) if m.id}
+    sources = {m.id if isinstance(m.id, str) else tuple(m.id) for m in template_catalog()}
     for finding in found:
         said = [finding.hit.says, *([finding.hit.advice] if finding.hit.advice else [])]
         label = finding.hit.subject.label

@@ -17,6 +17,7 @@ from sales_handbook.plan import urls
 from tests.conftest import guarded_page, serve_folder
 from tests.publishing import git, handbook, make_repo
 from tests.test_browser_a11y import serious_violations
+from tests.test_browser_figures import CONTRAST_RATIO
 from tests.test_trends import check_in
 
 TEAM_PAGE = "teams/field-marketing/index.html"
@@ -130,11 +131,7 @@ def test_the_trend_is_an_image_with_its_name_beside_a_table_and_the_page_is_axe_
         assert page.problems == []
 
 
-TREND_CONTRASTS = """colours => {
-  const rgb = s => (s.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
-  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+TREND_CONTRASTS = """colours => {""" + CONTRAST_RATIO + """
   const page = rgb(getComputedStyle(document.body).backgroundColor);
   const trend = document.querySelector('svg.handbook-trend');
   const line = trend.querySelector('polyline'), point = trend.querySelector('circle');
