@@ -159,7 +159,7 @@ def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
         time_frame=said.time_frame,
         date=said.date,
     )
-    env.bytecode_cache = compiled_templates(env, f"markdown-{said.language}-{words.catalog_digest(said.language)}")
+    env.bytecode_cache = compiled_templates(env, "markdown", said.language)
     return env
 
 
@@ -167,8 +167,7 @@ def _environment(language: str = lang.DEFAULT) -> jinja2.Environment:
 def svg_environment(language: str = lang.DEFAULT) -> jinja2.Environment:
     """The same templates and filters, autoescaped: in SVG drawings, plan text must never become markup."""
     env = _environment(language).overlay(autoescape=True)
-    said = words.words(language)
-    env.bytecode_cache = compiled_templates(env, f"svg-{said.language}-{words.catalog_digest(said.language)}")
+    env.bytecode_cache = compiled_templates(env, "svg", words.words(language).language)
     return env
 
 
@@ -182,18 +181,19 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
 
 
-def compiled_templates(env: jinja2.Environment, kind: str) -> jinja2.BytecodeCache | None:
+def compiled_templates(env: jinja2.Environment, kind: str, language: str | None = None) -> jinja2.BytecodeCache | None:
     """Where `env` keeps its compiled templates: compiling them costs each process (each render worker) 0.13 s.
 
     Jinja keeps them in its private temporary folder, each checked against its
     template's source. The compiled code also depends on how the environment
-    reads templates and on the words of its language (`kind` names the language
-    and its catalog's digest: constant messages are translated while compiling),
-    so those are in the file name: Markdown and SVG templates (autoescaped) never
-    share compiled code, and a corrected catalog compiles them again. Without
-    such a folder, templates are compiled in every process, as before.
+    reads templates and, for the handbook's templates, on the words of their
+    `language` (constant messages are translated while compiling), so those are
+    in the file name: Markdown and SVG templates (autoescaped) never share compiled
+    code, and a corrected catalog (its digest) compiles them again. Without such a
+    folder, templates are compiled in every process, as before.
     """
-    reading = (importlib.metadata.version("jinja2"), kind, env.optimized, sorted(env.extensions),
+    words_used = None if language is None else (language, words.catalog_digest(language))
+    reading = (importlib.metadata.version("jinja2"), kind, words_used, env.optimized, sorted(env.extensions),
                getattr(env, "newstyle_gettext", False), env.policies.get("ext.i18n.trimmed"),
                *(getattr(env, name) for name in _READING_OPTIONS))
     try:
