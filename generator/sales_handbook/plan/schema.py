@@ -126,6 +126,21 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     return start, end_month_next - dt.timedelta(days=1)
 
 
+def time_frame_said(period: str | None, start: dt.date | None, due: dt.date | None, *,
+                    days: bool) -> str | _language.Phrase:
+    """A goal's time frame as the handbook says it: its quarter (with `days`, also its first and last day), a
+    start and due date, a due date, or 'not time-bound'. One wording for pages and findings alike."""
+    if period is not None:
+        if not days:
+            return period
+        first, last = period_bounds(period)
+        return _language.say("%(period)s (%(first)s – %(last)s)", period=period, first=first, last=last)
+    if due is None:
+        return _language.say("not time-bound")
+    if start is not None:
+        return _language.say("%(start)s – %(due)s", start=start, due=due)
+    return _language.say("due %(date)s", date=due)
+
 class Model(BaseModel):
     """Base of every plan model: immutable, strict about unknown keys."""
 

@@ -32,6 +32,7 @@ from sales_handbook.plan.schema import (
     Person,
     Team,
     period_bounds,
+    time_frame_said,
 )
 from sales_handbook.plan.schema import Goal as TeamGoal
 from sales_handbook.plan.yamlfile import PlainPath
@@ -502,11 +503,7 @@ def _time_field(goal: Measure) -> str:
 
 def _frame_text(goal: Measure) -> str | Phrase:
     """'2026-Q4', '2026-10-15 – 2026-12-18' or 'due 2026-11-30': the time frame as the plan gave it."""
-    if goal.period is not None:
-        return goal.period
-    if goal.start is not None and goal.due is not None:
-        return say("%(start)s – %(due)s", start=goal.start, due=goal.due)
-    return say("due %(date)s", date=goal.due) if goal.due is not None else say("not time-bound")
+    return time_frame_said(goal.period, goal.start, goal.due, days=False)
 
 
 def _weight_problem(goals: tuple[Measure, ...], whose: str | Phrase) -> tuple[int, Phrase] | None:

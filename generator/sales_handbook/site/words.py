@@ -34,7 +34,8 @@ from babel.support import Translations
 from sales_handbook.plan import language as tags
 from sales_handbook.plan.language import N_, Argument, Phrase, english_label
 from sales_handbook.site import mdtext
-from sales_handbook.plan.schema import Category, ChangeField, Department, Direction, MetricKind, Measure, period_bounds
+from sales_handbook.plan.schema import (Category, ChangeField, Department, Direction, MetricKind, Measure,
+                                        time_frame_said)
 
 DOMAIN = "handbook"
 LANGUAGES = ("en", "de", "nb")
@@ -186,14 +187,7 @@ def words(tag: str = tags.DEFAULT) -> Words:
 
     @lru_cache(maxsize=1 << 12)
     def frame(period: str | None, start: dt.date | None, due: dt.date | None) -> str:
-        if period is not None:
-            first, last = period_bounds(period)
-            return gettext("%(period)s (%(first)s – %(last)s)", period=period, first=date(first), last=date(last))
-        if due is None:
-            return gettext("not time-bound")
-        if start is not None:
-            return gettext("%(start)s – %(due)s", start=date(start), due=date(due))
-        return gettext("due %(date)s", date=date(due))
+        return say(time_frame_said(period, start, due, days=True))
 
     def time_frame(measure: Measure) -> str:
         return frame(measure.period, measure.start, measure.due)
